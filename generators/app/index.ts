@@ -1,0 +1,87 @@
+/**
+ * `yo gitops-platform` / `gitops-platform new`: a new platform. Collects answers, renders the three
+ * repos with the pure renderer and hands them to the workspace writer. Logic lives in ../lib.
+ */
+import { resolve } from 'node:path';
+import Generator from 'yeoman-generator';
+import { checkGiven, completeAnswers, defaultFor, type RawAnswers } from '../lib/answers.ts';
+import { declareOptions, questionFor, readGiven } from '../lib/generator-options.ts';
+import { buildModel, splitAnswers } from '../lib/model.ts';
+import { type AnswerKey, answerKeys, answerSpec, type Flags } from '../lib/options.ts';
+import { renderWorkspace } from '../lib/render.ts';
+import { stateFiles } from '../lib/state.ts';
+import { generatorId } from '../lib/version.ts';
+import { assertAbsent, createRepos, type NewRepo } from '../lib/workspace.ts';
+
+export default class NewPlatformGenerator extends Generator {
+  private flags: Flags = {};
+  private given: RawAnswers = {};
+  private repos: NewRepo[] = [];
+  private workspace = '';
+
+  constructor(args: string[], options: Generator['options']) {
+    super(args, options);
+    declareOptions(this);
+  }
+
+  initializing(): void {
+    ({ flags: this.flags, given: this.given } = readGiven(this.options));
+    checkGiven(this.given);
+  }
+
+  async prompting(): Promise<void> {
+    const interactive = this.flags.interactive ?? Boolean(process.stdin.isTTY);
+    if (this.flags.defaults || !interactive) return;
+    // Ask, one at a time and in table order, only for answers that were not given.
+    const known = checkGiven(this.given) as Record<string, unknown>;
+    for (const key of answerKeys.filter((k: AnswerKey) => this.given[k] === undefined && answerSpec(k).prompt)) {
+      // biome-ignore lint/suspicious/noExplicitAny: Yeoman's question type is a union per prompt type.
+      const answer = await this.prompt([questionFor(key, defaultFor(key, known, false)) as any]);
+      const value = (answer as Record<string, unknown>)[key];
+      if (value === '' && answerSpec(key).optional) continue;
+      this.given[key] = value;
+      Object.assign(known, checkGiven({ [key]: value }));
+    }
+  }
+
+  configuring(): void {
+    const answers = completeAnswers(this.given, Boolean(this.flags.defaults));
+    const { platform, service } = splitAnswers(answers);
+    const model = buildModel(platform, [service], generatorId);
+    this.workspace = resolve(this.destinationRoot(), this.flags.output ?? '.');
+    this.repos = renderWorkspace(model).map((rendered) => ({
+      name: rendered.repo.name,
+      files: [...rendered.files, ...stateFiles(rendered, platform, [service], generatorId.version)],
+      commitMessage: `chore: generate ${rendered.repo.kind} repo with ${generatorId.name} ${generatorId.version}`,
+    }));
+    assertAbsent(this.workspace, this.repos);
+  }
+
+  writing(): void {
+    if (this.flags.dryRun) {
+      for (const repo of this.repos) {
+        this.log(`${repo.name}/ (${repo.files.length} files)`);
+        for (const file of repo.files) this.log(`  ${file.path}`);
+      }
+      this.log('Dry run: nothing was written.');
+      return;
+    }
+    createRepos(this.workspace, this.repos, { git: !this.flags.skipGit });
+  }
+
+  end(): void {
+    if (this.flags.dryRun) return;
+    const total = this.repos.reduce((n, r) => n + r.files.length, 0);
+    this.log(`Wrote ${total} files in ${this.repos.length} repos under ${this.workspace}:`);
+    for (const repo of this.repos) this.log(`  ${repo.name}/  ${repo.files.length} files`);
+    this.log('');
+    this.log('Next steps:');
+    this.log(
+      '  1. Create the three repositories on GitHub and push each one (infra first, then gitops, then the service).',
+    );
+    this.log(
+      '  2. Follow the infra README: bootstrap, then apply each environment; Argo CD then syncs the GitOps repo.',
+    );
+    this.log('  3. Merge to the service repo main: CI builds, pushes to ECR and sets the image in the GitOps repo.');
+  }
+}

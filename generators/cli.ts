@@ -1,0 +1,96 @@
+/**
+ * The package's own command, `gitops-platform`, for machines where `yo` cannot run (yo refuses
+ * root, and CI containers run as root). It runs the same generator classes through
+ * yeoman-environment, so both paths share options, prompts and behaviour. --help is printed from
+ * the options table without loading Yeoman, so it is instant.
+ */
+import { createEnv } from 'yeoman-environment';
+import NewPlatformGenerator from './app/index.ts';
+import { UsageError } from './lib/errors.ts';
+import { defaultText } from './lib/generator-options.ts';
+import { flagName, optionTable } from './lib/options.ts';
+import { generatorVersion } from './lib/version.ts';
+
+interface Command {
+  summary: string;
+  usage: string;
+  namespace: string;
+  generator: unknown;
+}
+
+const commands: Record<string, Command> = {
+  new: {
+    summary: 'Generate <org>-infra, <org>-gitops and the first service repo in one workspace folder',
+    usage: 'gitops-platform new [options]',
+    namespace: 'gitops-platform:app',
+    generator: NewPlatformGenerator,
+  },
+};
+
+function commandHelp(name: string, command: Command): string {
+  const rows = (Object.keys(optionTable) as (keyof typeof optionTable)[]).map((key) => {
+    const spec = optionTable[key];
+    const flag = `--${flagName(key)}${spec.cli === 'string' ? ' <value>' : ''}`;
+    const fallback = defaultText(key);
+    return [flag, `${spec.description}${fallback === undefined ? '' : ` (default: ${fallback})`}`];
+  });
+  const width = Math.max(...rows.map(([flag]) => flag.length));
+  return [
+    `${command.summary}.`,
+    '',
+    `Usage: ${command.usage}`,
+    `   or: yo ${command.namespace.replace(':app', '')}${name === 'new' ? '' : `:${name}`} [options]`,
+    '',
+    'Options:',
+    ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`),
+    `  ${'--help'.padEnd(width)}  Show this help`,
+  ].join('\n');
+}
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  return [
+    `gitops-platform ${generatorVersion}: a production-grade GitOps platform on AWS, in one command.`,
+    '',
+    'Usage: gitops-platform <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `gitops-platform <command> --help` for its options.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(mainHelp());
+    return name ? 0 : 1;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(generatorVersion);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`Unknown command "${name}".\n\n${mainHelp()}`);
+    return 1;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(commandHelp(name, command));
+    return 0;
+  }
+  const env = createEnv({ skipInstall: true });
+  env.register(command.generator, { namespace: command.namespace });
+  try {
+    await env.run([command.namespace, ...rest]);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      return error.exitCode;
+    }
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return 1;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Normalization: validated answers become one fully-populated model. Every name, URL, namespace,
+ * registry URI and per-environment size is computed here and only here; templates read the model
+ * and never build names themselves, so the three repos agree by construction.
+ */
+import type { Answers } from './options.ts';
+
+export const ARGOCD_NAMESPACE = 'argocd';
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+export type RepoKind = 'infra' | 'gitops' | 'app';
+
+export interface Repo {
+  kind: RepoKind;
+  /** Folder and GitHub repository name. */
+  name: string;
+  /** owner/name */
+  fullName: string;
+  /** HTTPS clone URL, as Argo CD and actions/checkout use it. */
+  url: string;
+}
+
+export interface Environment {
+  name: string;
+  index: number;
+  /** Deployed automatically by app CI on every merge. */
+  isFirst: boolean;
+  /** The last environment; changes only through reviewed pull requests. */
+  isProduction: boolean;
+  /** Environment promoted from / to (undefined at the ends). */
+  previous?: string;
+  next?: string;
+  accountId: string;
+  clusterName: string;
+  /** Argo CD AppProject that holds this environment's services. */
+  argocdProject: string;
+  /** Folder in the GitOps repo that the environment's root Application syncs. */
+  argocdPath: string;
+  /** Secrets Manager name prefix External Secrets may read in this environment. */
+  secretsPrefix: string;
+}
+
+export interface Sizing {
+  replicas: number;
+  autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
+  resources: { requests: { cpu: string; memory: string }; limits: { memory: string } };
+}
+
+export interface ServiceEnvironment {
+  env: Environment;
+  /** Helm value file of this service in this environment, relative to the GitOps repo root. */
+  valuesFile: string;
+  /** Argo CD Application name. */
+  applicationName: string;
+  /** Ingress host, when a domain was given. */
+  host?: string;
+  /** Secrets Manager key prefix for this service's ExternalSecret. */
+  secretsPrefix: string;
+  sizing: Sizing;
+}
+
+export interface Service {
+  name: string;
+  port: number;
+  /** Kubernetes namespace (one per service, same name in every cluster). */
+  namespace: string;
+  serviceAccountName: string;
+  repo: Repo;
+  chartPath: string;
+  image: {
+    /** ECR registry host in the account that holds the images. */
+    registry: string;
+    /** ECR repository name. */
+    repositoryName: string;
+    /** Full image repository URI without tag or digest. */
+    repository: string;
+  };
+  environments: ServiceEnvironment[];
+}
+
+export interface ServiceAnswers {
+  name: string;
+  port: number;
+}
+
+export type PlatformAnswers = Omit<Answers, 'service' | 'port'>;
+
+export interface Model {
+  generator: { name: string; version: string };
+  org: string;
+  githubOwner: string;
+  awsRegion: string;
+  /** Account of ECR and the CI roles (the "global" account). */
+  awsAccountId: string;
+  kubernetesVersion: string;
+  domain?: string;
+  environments: Environment[];
+  firstEnvironment: Environment;
+  productionEnvironment: Environment;
+  repos: { infra: Repo; gitops: Repo };
+  services: Service[];
+  argocd: { namespace: string; destinationServer: string };
+  externalSecrets: { namespace: string; serviceAccountName: string; clusterSecretStore: string };
+}
+
+function repo(owner: string, name: string, kind: RepoKind): Repo {
+  return { kind, name, fullName: `${owner}/${name}`, url: `https://github.com/${owner}/${name}.git` };
+}
+
+function sizing(env: Environment): Sizing {
+  if (env.isProduction) {
+    return {
+      replicas: 3,
+      autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
+      resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+    };
+  }
+  return {
+    replicas: env.isFirst ? 1 : 2,
+    autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 80 },
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+  };
+}
+
+/** Split stored answers into the platform part and the first service (as `new` receives them). */
+export function splitAnswers(answers: Answers): { platform: PlatformAnswers; service: ServiceAnswers } {
+  const { service, port, ...platform } = answers;
+  return { platform, service: { name: service, port } };
+}
+
+export function buildModel(
+  platform: PlatformAnswers,
+  services: ServiceAnswers[],
+  generator: { name: string; version: string },
+): Model {
+  const { org, githubOwner, awsRegion, awsAccountId } = platform;
+  const names = platform.environments;
+  const environments: Environment[] = names.map((name, index) => ({
+    name,
+    index,
+    isFirst: index === 0,
+    isProduction: index === names.length - 1,
+    previous: index > 0 ? names[index - 1] : undefined,
+    next: index < names.length - 1 ? names[index + 1] : undefined,
+    accountId: platform.accounts?.[name] ?? awsAccountId,
+    clusterName: `${org}-${name}`,
+    argocdProject: name,
+    argocdPath: `argocd/${name}`,
+    secretsPrefix: `${org}/${name}/`,
+  }));
+  const registry = `${awsAccountId}.dkr.ecr.${awsRegion}.amazonaws.com`;
+  const sorted = [...services].sort((a, b) => a.name.localeCompare(b.name, 'en'));
+  return {
+    generator,
+    org,
+    githubOwner,
+    awsRegion,
+    awsAccountId,
+    kubernetesVersion: platform.kubernetesVersion,
+    domain: platform.domain,
+    environments,
+    firstEnvironment: environments[0],
+    productionEnvironment: environments[environments.length - 1],
+    repos: { infra: repo(githubOwner, `${org}-infra`, 'infra'), gitops: repo(githubOwner, `${org}-gitops`, 'gitops') },
+    services: sorted.map((s) => ({
+      name: s.name,
+      port: s.port,
+      namespace: s.name,
+      serviceAccountName: s.name,
+      repo: repo(githubOwner, s.name, 'app'),
+      chartPath: `charts/${s.name}`,
+      image: { registry, repositoryName: `${org}/${s.name}`, repository: `${registry}/${org}/${s.name}` },
+      environments: environments.map((env) => ({
+        env,
+        valuesFile: `environments/${env.name}/${s.name}.yaml`,
+        applicationName: `${s.name}-${env.name}`,
+        host: platform.domain ? `${s.name}.${env.name}.${platform.domain}` : undefined,
+        secretsPrefix: `${env.secretsPrefix}${s.name}/`,
+        sizing: sizing(env),
+      })),
+    })),
+    argocd: { namespace: ARGOCD_NAMESPACE, destinationServer: IN_CLUSTER },
+    externalSecrets: {
+      namespace: 'external-secrets',
+      serviceAccountName: 'external-secrets',
+      clusterSecretStore: 'aws-secrets-manager',
+    },
+  };
+}

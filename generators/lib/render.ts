@@ -1,0 +1,136 @@
+/**
+ * The renderer: a pure function from (model, repo) to files. No clock, no randomness, no network;
+ * it only reads templates shipped in the package. Generators, upgrade and tests all call it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ejs from 'ejs';
+import { hclString, jsonString, printable, shellWord, yamlString } from './escape.ts';
+import type { Environment, Model, Repo, RepoKind, Service, ServiceEnvironment } from './model.ts';
+import { pin, uses } from './pins.ts';
+import { appFiles } from './tables/app.ts';
+import { gitopsFiles } from './tables/gitops.ts';
+import { infraFiles } from './tables/infra.ts';
+
+export type Policy = 'merge' | 'once';
+
+/** One row of a repo's file table. The template path mirrors the output path. */
+export interface FileRow {
+  /** Path under templates/<repo>/ without the `.ejs` suffix; `__service__` and `__env__` are replaced. */
+  template: string;
+  /** Render once, once per service, once per environment, or once per service and environment. */
+  each?: 'service' | 'environment' | 'service-environment';
+  when?: (model: Model) => boolean;
+  /** merge (default): upgrade keeps it in step with templates; once: the team owns it after creation. */
+  policy?: Policy;
+}
+
+export interface RenderedFile {
+  path: string;
+  content: string;
+  policy: Policy;
+}
+
+export interface RenderedRepo {
+  repo: Repo;
+  /** The service an app repo belongs to. */
+  service?: string;
+  files: RenderedFile[];
+}
+
+const tables: Record<RepoKind, readonly FileRow[]> = { gitops: gitopsFiles, infra: infraFiles, app: appFiles };
+
+/** The package root: found from this file, whether it runs from sources, dist/ or the bundle. */
+export const packageRoot = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!(existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates')))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('generator-gitops-platform: cannot find the package root with templates/');
+    dir = parent;
+  }
+  return dir;
+})();
+
+export const templatesRoot = join(packageRoot, 'templates');
+
+const compiled = new Map<string, ejs.TemplateFunction>();
+
+function template(file: string): ejs.TemplateFunction {
+  let fn = compiled.get(file);
+  if (!fn) {
+    fn = ejs.compile(readFileSync(file, 'utf8'), { filename: file, escape: printable, strict: false });
+    compiled.set(file, fn);
+  }
+  return fn;
+}
+
+/** What every template sees. Helpers escape for the target language. */
+export interface TemplateContext {
+  m: Model;
+  service?: Service;
+  env?: Environment;
+  /** This service in this environment (for per-service-environment files). */
+  se?: ServiceEnvironment;
+  h: typeof helpers;
+}
+
+const helpers = { yaml: yamlString, json: jsonString, hcl: hclString, sh: shellWord, pin, uses };
+
+interface Instance {
+  path: string;
+  ctx: TemplateContext;
+}
+
+function instances(row: FileRow, model: Model, services: Service[]): Instance[] {
+  const base = { m: model, h: helpers };
+  const dest = (service?: Service, env?: Environment) =>
+    row.template.replaceAll('__service__', service?.name ?? '').replaceAll('__env__', env?.name ?? '');
+  switch (row.each) {
+    case undefined:
+      return [{ path: dest(), ctx: { ...base, service: services[0] } }];
+    case 'service':
+      return services.map((service) => ({ path: dest(service), ctx: { ...base, service } }));
+    case 'environment':
+      return model.environments.map((env) => ({ path: dest(undefined, env), ctx: { ...base, env } }));
+    case 'service-environment':
+      return services.flatMap((service) =>
+        service.environments.map((se) => ({ path: dest(service, se.env), ctx: { ...base, service, env: se.env, se } })),
+      );
+  }
+}
+
+/**
+ * Renders one repo. For an app repo, `serviceName` picks the service; the GitOps and infra repos
+ * cover every service in the model.
+ */
+export function renderRepo(model: Model, kind: RepoKind, serviceName?: string): RenderedRepo {
+  let services = model.services;
+  let repo: Repo;
+  if (kind === 'app') {
+    const service = model.services.find((s) => s.name === serviceName);
+    if (!service) throw new Error(`renderRepo: no service named ${serviceName}`);
+    services = [service];
+    repo = service.repo;
+  } else repo = model.repos[kind];
+
+  const files: RenderedFile[] = [];
+  for (const row of tables[kind]) {
+    if (row.when && !row.when(model)) continue;
+    const fn = template(join(templatesRoot, kind === 'app' ? 'app-node' : kind, `${row.template}.ejs`));
+    for (const { path, ctx } of instances(row, model, services)) {
+      files.push({ path, content: fn(ctx), policy: row.policy ?? 'merge' });
+    }
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { repo, service: kind === 'app' ? services[0].name : undefined, files };
+}
+
+/** The three repos `new` writes: infra, GitOps and the app repo of each service. */
+export function renderWorkspace(model: Model): RenderedRepo[] {
+  return [
+    renderRepo(model, 'infra'),
+    renderRepo(model, 'gitops'),
+    ...model.services.map((s) => renderRepo(model, 'app', s.name)),
+  ];
+}

@@ -1,0 +1,68 @@
+/**
+ * Writes new repos into a workspace as one transaction: every repo is written and committed in a
+ * hidden staging folder next to its final place, then moved in with rename(2). Any failure removes
+ * the staging folder and moves back what was already moved, so the workspace is left as it was.
+ * (Yeoman's mem-fs commit writes file by file and cannot roll back across three repos and git,
+ * which is why the generators hand rendered files to this module instead.)
+ */
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UsageError } from './errors.ts';
+import { initAndCommit } from './git.ts';
+import type { RenderedFile } from './render.ts';
+
+export interface NewRepo {
+  /** Folder name inside the workspace. */
+  name: string;
+  files: RenderedFile[];
+  commitMessage: string;
+}
+
+/** Executable bit for scripts, so `scripts/set-image.sh` runs as checked out. */
+function modeOf(path: string): number {
+  return path.endsWith('.sh') ? 0o755 : 0o644;
+}
+
+export function writeFiles(root: string, files: RenderedFile[]): void {
+  for (const file of files) {
+    const target = join(root, file.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, file.content, { mode: modeOf(file.path) });
+  }
+}
+
+/** Refuses (before writing anything) when any target folder exists: `new` never clobbers. */
+export function assertAbsent(workspace: string, repos: NewRepo[]): void {
+  const existing = repos.filter((r) => existsSync(join(workspace, r.name))).map((r) => r.name);
+  if (existing.length > 0) {
+    throw new UsageError(
+      `Refusing to write into ${workspace}: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}. ` +
+        'Nothing was written. To bring new templates into existing repos use `gitops-platform upgrade`; ' +
+        'to start over, pick another --output folder.',
+    );
+  }
+}
+
+export function createRepos(workspace: string, repos: NewRepo[], options: { git: boolean }): void {
+  assertAbsent(workspace, repos);
+  mkdirSync(workspace, { recursive: true });
+  const staging = mkdtempSync(join(workspace, '.gitops-platform-staging-'));
+  const moved: string[] = [];
+  try {
+    for (const repo of repos) {
+      const dir = join(staging, repo.name);
+      mkdirSync(dir);
+      writeFiles(dir, repo.files);
+      if (options.git) initAndCommit(dir, repo.commitMessage);
+    }
+    for (const repo of repos) {
+      renameSync(join(staging, repo.name), join(workspace, repo.name));
+      moved.push(repo.name);
+    }
+  } catch (error) {
+    for (const name of moved.reverse()) renameSync(join(workspace, name), join(staging, name));
+    throw error;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
