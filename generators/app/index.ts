@@ -20,7 +20,8 @@ export default class NewPlatformGenerator extends Generator {
   private workspace = '';
 
   constructor(args: string[], options: Generator['options']) {
-    super(args, options);
+    // The service repo's npm install is run by this package, not by Yeoman's package.json watcher.
+    super(args, options, { customInstallTask: true });
     declareOptions(this);
   }
 

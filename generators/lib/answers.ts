@@ -117,7 +117,12 @@ export function defaultFor(key: AnswerKey, known: Record<string, unknown>, useDe
 /** Answers that are still unset and have no default: these must be asked or given. */
 export function missingRequired(known: Record<string, unknown>, useDemo: boolean): AnswerKey[] {
   return answerKeys.filter(
-    (key) => known[key] === undefined && !answerSpec(key).optional && defaultFor(key, known, useDemo) === undefined,
+    (key) =>
+      known[key] === undefined &&
+      !answerSpec(key).optional &&
+      // A default computed from another answer (githubOwner from org) is reported through that answer.
+      typeof answerSpec(key).default !== 'function' &&
+      defaultFor(key, known, useDemo) === undefined,
   );
 }
 
@@ -130,7 +135,7 @@ export function completeAnswers(given: RawAnswers, useDemo: boolean): Answers {
     const fallback = defaultFor(key, known, useDemo);
     if (fallback !== undefined) known[key] = fallback;
   }
-  const missing = missingRequired(known, useDemo);
+  const missing = missingRequired(known, useDemo).filter((key) => given[key] === undefined);
   for (const key of missing) {
     violations.push({
       field: key,

@@ -177,7 +177,7 @@ export const optionTable = {
   awsRegion: {
     kind: 'answer',
     scope: 'platform',
-    description: 'AWS region',
+    description: 'AWS region of the clusters, ECR and the Terraform state',
     cli: 'string',
     default: 'us-east-1',
     prompt: { message: 'AWS region' },
@@ -215,7 +215,7 @@ export const optionTable = {
   kubernetesVersion: {
     kind: 'answer',
     scope: 'platform',
-    description: 'EKS Kubernetes version',
+    description: 'EKS Kubernetes version of every cluster',
     cli: 'string',
     default: defaultKubernetesVersion,
     prompt: { message: 'Kubernetes version', type: 'list', choices: kubernetesVersions },

@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import helpers from 'yeoman-test';
+import NewPlatformGenerator from '../generators/app/index.ts';
+import { ValidationError } from '../generators/lib/errors.ts';
+import { MANIFEST, PACKAGE_NAME, sha256, YO_RC } from '../generators/lib/state.ts';
+import { generatorVersion } from '../generators/lib/version.ts';
+import { createRepos } from '../generators/lib/workspace.ts';
+import { fixture, readTree } from './support/workspace.ts';
+
+const run = () => helpers.run(NewPlatformGenerator, { namespace: 'gitops-platform:app' });
+
+function yoRc(dir: string) {
+  return JSON.parse(readFileSync(join(dir, YO_RC), 'utf8'))[PACKAGE_NAME];
+}
+
+function gitLog(dir: string): string[] {
+  return spawnSync('git', ['log', '--format=%s'], { cwd: dir, encoding: 'utf8' }).stdout.trim().split('\n');
+}
+
+async function refusal(context: ReturnType<typeof run>): Promise<Error> {
+  try {
+    await context;
+  } catch (error) {
+    return error as Error;
+  }
+  assert.fail('the generator did not refuse');
+}
+
+describe('new (yeoman-test)', () => {
+  it('--defaults writes the three repos, each a git repo with one commit and its state', async () => {
+    const result = await run().withOptions({ defaults: true });
+    const names = readdirSync(result.cwd).sort();
+    assert.deepEqual(names, ['acme-gitops', 'acme-infra', 'api']);
+    for (const [name, kind] of [
+      ['acme-infra', 'infra'],
+      ['acme-gitops', 'gitops'],
+      ['api', 'app'],
+    ]) {
+      const dir = join(result.cwd, name);
+      const state = yoRc(dir);
+      assert.equal(state.repo, kind);
+      assert.equal(state.version, generatorVersion);
+      assert.equal(state.answers.org, 'acme');
+      assert.equal(state.answers.awsAccountId, '123456789012');
+      assert.deepEqual(state.services, [{ name: 'api', port: 8080 }]);
+      assert.deepEqual(gitLog(dir), [`chore: generate ${kind} repo with ${PACKAGE_NAME} ${generatorVersion}`]);
+      assert.equal(spawnSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' }).stdout, '');
+      const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8'));
+      for (const [path, entry] of Object.entries<{ sha256: string }>(manifest.files)) {
+        assert.equal(sha256(readFileSync(join(dir, path), 'utf8')), entry.sha256, path);
+      }
+    }
+    assert.ok(existsSync(join(result.cwd, 'acme-gitops', 'charts', 'api', 'Chart.yaml')));
+    assert.ok(existsSync(join(result.cwd, 'acme-gitops', 'argocd', 'prod', 'apps', 'api.yaml')));
+  });
+
+  it('takes answers from options (numbers as strings) and keeps them in .yo-rc.json', async () => {
+    const result = await run().withOptions({
+      org: 'initech',
+      'aws-account-id': '012345678901',
+      environments: 'dev,qa,prod',
+      accounts: 'prod=999999999999',
+      'aws-region': 'eu-central-1',
+      domain: 'initech.example',
+      service: 'tps',
+      port: '9000',
+      interactive: false,
+    });
+    const state = yoRc(join(result.cwd, 'initech-gitops'));
+    assert.deepEqual(state.answers, {
+      org: 'initech',
+      githubOwner: 'initech',
+      awsAccountId: '012345678901',
+      accounts: { prod: '999999999999' },
+      awsRegion: 'eu-central-1',
+      environments: ['dev', 'qa', 'prod'],
+      kubernetesVersion: '1.34',
+      domain: 'initech.example',
+    });
+    assert.deepEqual(state.services, [{ name: 'tps', port: 9000 }]);
+    assert.ok(existsSync(join(result.cwd, 'initech-gitops', 'environments', 'qa', 'tps.yaml')));
+  });
+
+  it('takes answers from an answers file; options override it', async () => {
+    const result = await run().withOptions({ answers: fixture('answers-full.yaml'), service: 'billing' });
+    const state = yoRc(join(result.cwd, 'globex-gitops'));
+    assert.equal(state.answers.githubOwner, 'Globex-Corp');
+    assert.equal(state.answers.awsAccountId, '000111222333');
+    assert.deepEqual(state.services, [{ name: 'billing', port: 3000 }]);
+  });
+
+  it('asks only for what is missing when interactive', async () => {
+    const result = await run()
+      .withOptions({ org: 'hooli', interactive: true })
+      .withAnswers({ awsAccountId: '111122223333', environments: 'dev,prod', domain: '' });
+    const state = yoRc(join(result.cwd, 'hooli-infra'));
+    assert.equal(state.answers.org, 'hooli');
+    assert.equal(state.answers.awsAccountId, '111122223333');
+    assert.equal(state.answers.domain, undefined);
+  });
+
+  it('without a terminal, lists the missing answers and writes nothing', async () => {
+    const context = run().withOptions({ interactive: false, environments: 'dev,prod' });
+    const error = await refusal(context);
+    assert.ok(error instanceof ValidationError, String(error));
+    assert.match(error.message, /org: \(missing\) is required/);
+    assert.match(error.message, /awsAccountId: \(missing\) is required/);
+    assert.deepEqual(readdirSync(context.targetDirectory as string), []);
+  });
+
+  it('refuses a bad option before anything is written, naming field, value and rule', async () => {
+    const context = run().withOptions({ defaults: true, 'aws-account-id': '12345' });
+    const error = await refusal(context);
+    assert.match(error.message, /awsAccountId: "12345" must be exactly 12 digits/);
+    assert.deepEqual(readdirSync(context.targetDirectory as string), []);
+  });
+
+  it('refuses a bad answers file entry, and an unknown key', async () => {
+    let error = await refusal(run().withOptions({ answers: fixture('answers-bad.yaml') }));
+    assert.match(error.message, /environments: \["dev","dev"\] must not repeat "dev"/);
+    error = await refusal(run().withOptions({ answers: fixture('answers-unknown-key.json') }));
+    assert.match(error.message, /kubernetes: "1.33" is not a known answer/);
+  });
+
+  it('refuses to write into a workspace where one of the repos exists, and changes nothing', async () => {
+    const context = run()
+      .withOptions({ defaults: true })
+      .onTargetDirectory((dir) => {
+        mkdirSync(join(dir, 'acme-gitops'));
+        writeFileSync(join(dir, 'acme-gitops', 'mine.txt'), 'hand-written\n');
+      });
+    const error = await refusal(context);
+    assert.match(error.message, /acme-gitops already exists\. Nothing was written/);
+    const dir = context.targetDirectory as string;
+    assert.deepEqual(readdirSync(dir).sort(), ['acme-gitops']);
+    assert.deepEqual([...readTree(join(dir, 'acme-gitops')).keys()], ['mine.txt']);
+  });
+
+  it('--dry-run lists the files per repo and writes nothing', async () => {
+    // What it prints is checked through the bin in cli.test.ts.
+    const result = await run().withOptions({ defaults: true, 'dry-run': true });
+    assert.deepEqual(readdirSync(result.cwd), []);
+  });
+
+  it('--skip-git writes the files without git repositories', async () => {
+    const result = await run().withOptions({ defaults: true, 'skip-git': true });
+    assert.ok(existsSync(join(result.cwd, 'acme-gitops', 'charts', 'api', 'values.yaml')));
+    assert.equal(existsSync(join(result.cwd, 'acme-gitops', '.git')), false);
+  });
+
+  it('writes byte-identical trees when run twice with the same answers (git metadata aside)', async () => {
+    // yeoman-test removes a run's folder when the next one starts, so read each tree at once.
+    const first = await run().withOptions({ answers: fixture('answers-full.yaml') });
+    const a = readTree(first.cwd, (p) => p.endsWith('.git'));
+    const second = await run().withOptions({ answers: fixture('answers-full.yaml') });
+    assert.notEqual(first.cwd, second.cwd);
+    const b = readTree(second.cwd, (p) => p.endsWith('.git'));
+    assert.ok(a.size > 30);
+    assert.deepEqual([...a.keys()], [...b.keys()]);
+    for (const [path, content] of a) assert.ok(content.equals(b.get(path) as Buffer), path);
+  });
+});
+
+describe('workspace transaction', () => {
+  it('leaves the workspace as it was when a repo fails part-way', async () => {
+    const dir = (await run().withOptions({ defaults: true, 'dry-run': true })).cwd;
+    writeFileSync(join(dir, 'keep.txt'), 'mine\n');
+    const ok = { path: 'README.md', content: '# ok\n', policy: 'merge' as const };
+    // The second repo cannot be written: a file and a folder share one path.
+    const broken = [
+      { path: 'a', content: 'file\n', policy: 'merge' as const },
+      { path: 'a/b', content: 'nested\n', policy: 'merge' as const },
+    ];
+    assert.throws(() =>
+      createRepos(
+        dir,
+        [
+          { name: 'one', files: [ok], commitMessage: 'one' },
+          { name: 'two', files: broken, commitMessage: 'two' },
+        ],
+        { git: true },
+      ),
+    );
+    assert.deepEqual(readdirSync(dir), ['keep.txt']);
+  });
+
+  it('leaves the workspace as it was when a git commit fails', async () => {
+    const dir = (await run().withOptions({ defaults: true, 'dry-run': true })).cwd;
+    const previous = process.env.GIT_AUTHOR_DATE;
+    process.env.GIT_AUTHOR_DATE = 'not a date';
+    try {
+      assert.throws(
+        () =>
+          createRepos(
+            dir,
+            [{ name: 'one', files: [{ path: 'x', content: 'x\n', policy: 'merge' }], commitMessage: 'one' }],
+            { git: true },
+          ),
+        /git commit/,
+      );
+    } finally {
+      if (previous === undefined) delete process.env.GIT_AUTHOR_DATE;
+      else process.env.GIT_AUTHOR_DATE = previous;
+    }
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});

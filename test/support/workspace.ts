@@ -1,0 +1,45 @@
+/** Helpers shared by tests that generate workspaces: read whole trees and render answer sets. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { completeAnswers, loadAnswersFile } from '../../generators/lib/answers.ts';
+import { buildModel, type Model, splitAnswers } from '../../generators/lib/model.ts';
+import { generatorId } from '../../generators/lib/version.ts';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const fixture = (name: string) => join(repoRoot, 'test', 'fixtures', name);
+
+/** The two answer sets the snapshot and tool tests use. */
+export const answerSets = {
+  minimal: { description: 'the demo defaults (two environments, no domain)', file: undefined },
+  full: { description: 'three environments, an account each, and a domain', file: fixture('answers-full.yaml') },
+} as const;
+
+export type AnswerSetName = keyof typeof answerSets;
+
+/** The platform answers and first service of an answer set, as `new` would receive them. */
+export function answersFor(set: AnswerSetName) {
+  const file = answerSets[set].file;
+  return splitAnswers(completeAnswers(file ? loadAnswersFile(file) : {}, true));
+}
+
+export function modelFor(set: AnswerSetName, extraServices: { name: string; port: number }[] = []): Model {
+  const { platform, service } = answersFor(set);
+  return buildModel(platform, [service, ...extraServices], generatorId);
+}
+
+/** Every file under `dir` (relative path -> content), skipping .git. */
+export function readTree(dir: string, skip: (path: string) => boolean = (p) => p === '.git'): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current).sort()) {
+      const full = join(current, entry);
+      const rel = relative(dir, full);
+      if (skip(rel)) continue;
+      if (statSync(full).isDirectory()) walk(full);
+      else files.set(rel, readFileSync(full));
+    }
+  };
+  walk(dir);
+  return files;
+}
