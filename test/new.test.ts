@@ -10,7 +10,10 @@ import { generatorVersion } from '../generators/lib/version.ts';
 import { createRepos } from '../generators/lib/workspace.ts';
 import { fixture, readTree } from './support/workspace.ts';
 
-const run = () => helpers.run(NewPlatformGenerator, { namespace: 'gitops-platform:app' });
+// yeoman-test infers option types from @yeoman/types' BaseGenerator, which cannot see the keys our
+// table declares at run time; the options are checked by the generator itself.
+const run = (options: Record<string, unknown>) =>
+  helpers.run(NewPlatformGenerator, { namespace: 'gitops-platform:app' }).withOptions(options as never);
 
 function yoRc(dir: string) {
   return JSON.parse(readFileSync(join(dir, YO_RC), 'utf8'))[PACKAGE_NAME];
@@ -31,7 +34,7 @@ async function refusal(context: ReturnType<typeof run>): Promise<Error> {
 
 describe('new (yeoman-test)', () => {
   it('--defaults writes the three repos, each a git repo with one commit and its state', async () => {
-    const result = await run().withOptions({ defaults: true });
+    const result = await run({ defaults: true });
     const names = readdirSync(result.cwd).sort();
     assert.deepEqual(names, ['acme-gitops', 'acme-infra', 'api']);
     for (const [name, kind] of [
@@ -58,7 +61,7 @@ describe('new (yeoman-test)', () => {
   });
 
   it('takes answers from options (numbers as strings) and keeps them in .yo-rc.json', async () => {
-    const result = await run().withOptions({
+    const result = await run({
       org: 'initech',
       'aws-account-id': '012345678901',
       environments: 'dev,qa,prod',
@@ -85,7 +88,7 @@ describe('new (yeoman-test)', () => {
   });
 
   it('takes answers from an answers file; options override it', async () => {
-    const result = await run().withOptions({ answers: fixture('answers-full.yaml'), service: 'billing' });
+    const result = await run({ answers: fixture('answers-full.yaml'), service: 'billing' });
     const state = yoRc(join(result.cwd, 'globex-gitops'));
     assert.equal(state.answers.githubOwner, 'Globex-Corp');
     assert.equal(state.answers.awsAccountId, '000111222333');
@@ -93,9 +96,11 @@ describe('new (yeoman-test)', () => {
   });
 
   it('asks only for what is missing when interactive', async () => {
-    const result = await run()
-      .withOptions({ org: 'hooli', interactive: true })
-      .withAnswers({ awsAccountId: '111122223333', environments: 'dev,prod', domain: '' });
+    const result = await run({ org: 'hooli', interactive: true }).withAnswers({
+      awsAccountId: '111122223333',
+      environments: 'dev,prod',
+      domain: '',
+    });
     const state = yoRc(join(result.cwd, 'hooli-infra'));
     assert.equal(state.answers.org, 'hooli');
     assert.equal(state.answers.awsAccountId, '111122223333');
@@ -103,7 +108,7 @@ describe('new (yeoman-test)', () => {
   });
 
   it('without a terminal, lists the missing answers and writes nothing', async () => {
-    const context = run().withOptions({ interactive: false, environments: 'dev,prod' });
+    const context = run({ interactive: false, environments: 'dev,prod' });
     const error = await refusal(context);
     assert.ok(error instanceof ValidationError, String(error));
     assert.match(error.message, /org: \(missing\) is required/);
@@ -112,26 +117,24 @@ describe('new (yeoman-test)', () => {
   });
 
   it('refuses a bad option before anything is written, naming field, value and rule', async () => {
-    const context = run().withOptions({ defaults: true, 'aws-account-id': '12345' });
+    const context = run({ defaults: true, 'aws-account-id': '12345' });
     const error = await refusal(context);
     assert.match(error.message, /awsAccountId: "12345" must be exactly 12 digits/);
     assert.deepEqual(readdirSync(context.targetDirectory as string), []);
   });
 
   it('refuses a bad answers file entry, and an unknown key', async () => {
-    let error = await refusal(run().withOptions({ answers: fixture('answers-bad.yaml') }));
+    let error = await refusal(run({ answers: fixture('answers-bad.yaml') }));
     assert.match(error.message, /environments: \["dev","dev"\] must not repeat "dev"/);
-    error = await refusal(run().withOptions({ answers: fixture('answers-unknown-key.json') }));
+    error = await refusal(run({ answers: fixture('answers-unknown-key.json') }));
     assert.match(error.message, /kubernetes: "1.33" is not a known answer/);
   });
 
   it('refuses to write into a workspace where one of the repos exists, and changes nothing', async () => {
-    const context = run()
-      .withOptions({ defaults: true })
-      .onTargetDirectory((dir) => {
-        mkdirSync(join(dir, 'acme-gitops'));
-        writeFileSync(join(dir, 'acme-gitops', 'mine.txt'), 'hand-written\n');
-      });
+    const context = run({ defaults: true }).onTargetDirectory((dir) => {
+      mkdirSync(join(dir, 'acme-gitops'));
+      writeFileSync(join(dir, 'acme-gitops', 'mine.txt'), 'hand-written\n');
+    });
     const error = await refusal(context);
     assert.match(error.message, /acme-gitops already exists\. Nothing was written/);
     const dir = context.targetDirectory as string;
@@ -141,21 +144,21 @@ describe('new (yeoman-test)', () => {
 
   it('--dry-run lists the files per repo and writes nothing', async () => {
     // What it prints is checked through the bin in cli.test.ts.
-    const result = await run().withOptions({ defaults: true, 'dry-run': true });
+    const result = await run({ defaults: true, 'dry-run': true });
     assert.deepEqual(readdirSync(result.cwd), []);
   });
 
   it('--skip-git writes the files without git repositories', async () => {
-    const result = await run().withOptions({ defaults: true, 'skip-git': true });
+    const result = await run({ defaults: true, 'skip-git': true });
     assert.ok(existsSync(join(result.cwd, 'acme-gitops', 'charts', 'api', 'values.yaml')));
     assert.equal(existsSync(join(result.cwd, 'acme-gitops', '.git')), false);
   });
 
   it('writes byte-identical trees when run twice with the same answers (git metadata aside)', async () => {
     // yeoman-test removes a run's folder when the next one starts, so read each tree at once.
-    const first = await run().withOptions({ answers: fixture('answers-full.yaml') });
+    const first = await run({ answers: fixture('answers-full.yaml') });
     const a = readTree(first.cwd, (p) => p.endsWith('.git'));
-    const second = await run().withOptions({ answers: fixture('answers-full.yaml') });
+    const second = await run({ answers: fixture('answers-full.yaml') });
     assert.notEqual(first.cwd, second.cwd);
     const b = readTree(second.cwd, (p) => p.endsWith('.git'));
     assert.ok(a.size > 30);
@@ -166,7 +169,7 @@ describe('new (yeoman-test)', () => {
 
 describe('workspace transaction', () => {
   it('leaves the workspace as it was when a repo fails part-way', async () => {
-    const dir = (await run().withOptions({ defaults: true, 'dry-run': true })).cwd;
+    const dir = (await run({ defaults: true, 'dry-run': true })).cwd;
     writeFileSync(join(dir, 'keep.txt'), 'mine\n');
     const ok = { path: 'README.md', content: '# ok\n', policy: 'merge' as const };
     // The second repo cannot be written: a file and a folder share one path.
@@ -188,7 +191,7 @@ describe('workspace transaction', () => {
   });
 
   it('leaves the workspace as it was when a git commit fails', async () => {
-    const dir = (await run().withOptions({ defaults: true, 'dry-run': true })).cwd;
+    const dir = (await run({ defaults: true, 'dry-run': true })).cwd;
     const previous = process.env.GIT_AUTHOR_DATE;
     process.env.GIT_AUTHOR_DATE = 'not a date';
     try {

@@ -13,15 +13,18 @@ import { stateFiles } from '../lib/state.ts';
 import { generatorId } from '../lib/version.ts';
 import { assertAbsent, createRepos, type NewRepo } from '../lib/workspace.ts';
 
-export default class NewPlatformGenerator extends Generator {
+/** Options as Yeoman hands them over: every table key, kebab-cased from the CLI or camelCased from code. */
+export type CommandOptions = Generator['options'] & Record<string, unknown>;
+
+export default class NewPlatformGenerator extends Generator<CommandOptions> {
   private flags: Flags = {};
   private given: RawAnswers = {};
   private repos: NewRepo[] = [];
   private workspace = '';
 
-  constructor(args: string[], options: Generator['options']) {
+  constructor(args?: string[], options?: CommandOptions) {
     // The service repo's npm install is run by this package, not by Yeoman's package.json watcher.
-    super(args, options, { customInstallTask: true });
+    super(args, options as CommandOptions, { customInstallTask: true });
     declareOptions(this);
   }
 

@@ -1,0 +1,123 @@
+/**
+ * The two ways users run the generator, as whole processes: the package's own bin (which works as
+ * root, as in CI containers) and `yo gitops-platform` (which refuses root, so it runs as a non-root
+ * user). Both need the build (`npm run build`, which `npm test` runs first).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { answerKeys, flagKeys, flagName } from '../generators/lib/options.ts';
+import { repoRoot } from './support/workspace.ts';
+
+const bin = join(repoRoot, 'bin', 'gitops-platform.js');
+
+function gitopsPlatform(args: string[], cwd: string) {
+  // stdin is not a terminal here, exactly like CI.
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', input: '' });
+  // Yeoman's adapter logs to stderr; help goes to stdout. Tests read what a user sees.
+  return { ...result, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('gitops-platform bin', () => {
+  before(() => {
+    if (!existsSync(join(repoRoot, 'dist', 'cli.mjs'))) {
+      throw new Error('dist/cli.mjs is missing: run `npm run build` (npm test does it first)');
+    }
+  });
+
+  it(`new --defaults generates the workspace (running as ${process.getuid?.() === 0 ? 'root' : 'a non-root user'})`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bin-'));
+    const result = gitopsPlatform(['new', '--defaults', '--output', 'platform'], dir);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(readdirSync(join(dir, 'platform')).sort(), ['acme-gitops', 'acme-infra', 'api']);
+    assert.match(result.output, /Wrote \d+ files in 3 repos/);
+    assert.match(result.output, /Next steps/);
+  });
+
+  it('new --help lists every option with its description and default', () => {
+    const result = gitopsPlatform(['new', '--help'], repoRoot);
+    assert.equal(result.status, 0, result.stderr);
+    for (const key of [...answerKeys, ...flagKeys]) assert.match(result.stdout, new RegExp(`--${flagName(key)}\\b`));
+    assert.match(result.stdout, /--aws-region <value> +AWS region .*\(default: us-east-1\)/);
+    assert.match(result.stdout, /--environments <value> +.*\(default: dev,prod\)/);
+  });
+
+  it('without a terminal and without answers, lists what is missing and exits 1 at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bin-'));
+    const result = gitopsPlatform(['new'], dir);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /org: \(missing\) is required/);
+    assert.match(result.stderr, /awsAccountId: \(missing\) is required/);
+    assert.doesNotMatch(result.stderr, /at .*\.js:\d+/, 'a usage error prints no stack trace');
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('a bad answer exits 1 with field, value and rule, and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bin-'));
+    const result = gitopsPlatform(['new', '--defaults', '--port', '80', '--org', 'Bad_Org'], dir);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /port: "80" must be an integer from 1024 to 65535/);
+    assert.match(result.stderr, /org: "Bad_Org" must be a DNS-1123 label/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('--dry-run prints the files of each repo and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bin-'));
+    const result = gitopsPlatform(['new', '--defaults', '--dry-run'], dir);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.output, /^acme-gitops\/ \(\d+ files\)$/m);
+    assert.match(result.output, /^ {2}charts\/api\/templates\/deployment\.yaml$/m);
+    assert.match(result.output, /^ {2}argocd\/prod\/apps\/api\.yaml$/m);
+    assert.match(result.output, /Dry run: nothing was written/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('an unknown command exits 1 with the list of commands', () => {
+    const result = gitopsPlatform(['frobnicate'], repoRoot);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /Unknown command "frobnicate"/);
+    assert.match(result.stderr, /new +Generate/);
+  });
+});
+
+describe('yo gitops-platform', () => {
+  it('generates the workspace non-interactively as a non-root user', function () {
+    const yo = join(repoRoot, 'node_modules', '.bin', 'yo');
+    const dir = mkdtempSync(join(tmpdir(), 'yo-'));
+    chmodSync(dir, 0o777);
+    // yo finds generators in the node_modules of the folder it runs in, as after `npm install`.
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(repoRoot, join(dir, 'node_modules', 'generator-gitops-platform'));
+    const env = { ...process.env, HOME: dir, NO_UPDATE_NOTIFIER: '1' };
+    const yoArgs = ['gitops-platform', '--defaults', '--output', 'platform', '--no-insight'];
+    let command = yo;
+    let args = yoArgs;
+    if (process.getuid?.() === 0) {
+      // yo refuses root; run it as the unprivileged user that .ci/run creates.
+      const user = process.env.GITOPS_TEST_USER ?? 'gitops-tester';
+      if (spawnSync('id', ['-u', user]).status !== 0) {
+        if (process.env.CI === 'true') throw new Error(`user ${user} is missing; .ci/run creates it`);
+        console.warn(`      SKIPPED (no non-root user "${user}"; create it with useradd -m ${user})`);
+        this.skip();
+      }
+      command = 'runuser';
+      args = ['-u', user, '--', 'env', `HOME=${dir}`, 'NO_UPDATE_NOTIFIER=1', yo, ...yoArgs];
+    }
+    const result = spawnSync(command, args, { cwd: dir, env, encoding: 'utf8', input: '' });
+    assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+    assert.deepEqual(readdirSync(join(dir, 'platform')).sort(), ['acme-gitops', 'acme-infra', 'api']);
+    const help = spawnSync(
+      command,
+      args.map((a) => (a === '--defaults' ? '--help' : a)),
+      {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        input: '',
+      },
+    );
+    assert.match(help.stdout, /--aws-account-id/);
+  });
+});
