@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { completeAnswers, loadAnswersFile, type RawAnswers } from '../generators/lib/answers.ts';
 import { ValidationError } from '../generators/lib/errors.ts';
 import { answerKeys, optionTable } from '../generators/lib/options.ts';
+import { defaultKubernetesVersion, kubernetesVersions, pin } from '../generators/lib/pins.ts';
+import { toolVersions } from './support/tools.ts';
 
 /** A complete, valid answer set; each bad case below changes one thing. */
 const good: RawAnswers = {
@@ -187,5 +189,22 @@ describe('answers: account IDs that lost their leading zero', () => {
     assert.throws(() => loadAnswersFile(file('e.json', '{"org": ')), /not valid JSON/);
     assert.throws(() => loadAnswersFile(file('f.yaml', 'org: [\n')), /not valid YAML/);
     assert.throws(() => loadAnswersFile(join(dir, 'missing.yaml')), /cannot read/);
+  });
+});
+
+describe('pins agree with the validation tools', () => {
+  it('prepares offline Kubernetes schemas for every accepted kubernetesVersion, default first', () => {
+    const versions = toolVersions();
+    const prepared = versions.KUBERNETES_SCHEMA_VERSIONS.split(' ');
+    for (const v of kubernetesVersions) assert.ok(prepared.includes(`${v}.0`), `no schemas for ${v}`);
+    assert.equal(versions.KUBERNETES_SCHEMA_VERSION, `${defaultKubernetesVersion}.0`);
+  });
+
+  it('validates with the helm, kubeconform and yq versions the generated workflows install', () => {
+    const versions = toolVersions();
+    assert.equal(pin('tool.helm'), versions.HELM_VERSION);
+    assert.equal(pin('tool.kubeconform'), versions.KUBECONFORM_VERSION);
+    assert.equal(pin('tool.yq'), versions.YQ_VERSION);
+    assert.equal(pin('tool.yamllint'), versions.YAMLLINT_VERSION);
   });
 });

@@ -18,8 +18,12 @@ const versions = {
   'chart.external-secrets': '2.9.0',
   // Tools the generated CI installs.
   'tool.helm': 'v3.22.0',
-  'tool.kubeconform': 'v0.7.0',
+  'tool.kubeconform': 'v0.8.0',
   'tool.yq': 'v4.54.3',
+  // Go toolchain that the GitOps repo's workflows build kubeconform and yq with (actions/setup-go).
+  'tool.go': '1.26.8',
+  // yamllint the GitOps repo's validate workflow runs (PyPI).
+  'tool.yamllint': '1.38.0',
 } as const;
 
 export type PinKey = keyof typeof versions;

@@ -1,0 +1,157 @@
+/**
+ * @tools: the real tools the GitOps repo's own CI runs, on freshly rendered output, for both answer
+ * sets (the full one with a second service). Each Application is rendered exactly as Argo CD would:
+ * its chart path, its `$values` files resolved against the repo, its release name and namespace.
+ * Locally a missing tool skips with a visible reason; with CI=true it fails.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { renderRepo } from '../generators/lib/render.ts';
+import { writeFiles } from '../generators/lib/workspace.ts';
+import { kubeconformSchemaArgs, requireTool, run } from './support/tools.ts';
+import { answerSets, modelFor } from './support/workspace.ts';
+
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+
+interface Source {
+  repoURL: string;
+  path?: string;
+  ref?: string;
+  targetRevision: string;
+  helm?: { releaseName?: string; valueFiles?: string[] };
+}
+
+interface Application {
+  kind: string;
+  metadata: { name: string };
+  spec: { project: string; sources: Source[]; destination: { server: string; namespace: string } };
+}
+
+/** Renders the GitOps repo of an answer set into a fresh folder. */
+function generate(set: keyof typeof answerSets): string {
+  const model = modelFor(set, set === 'full' ? [{ name: 'web', port: 8081 }] : []);
+  const dir = mkdtempSync(join(tmpdir(), `gitops-${set}-`));
+  writeFiles(dir, renderRepo(model, 'gitops').files);
+  return dir;
+}
+
+function applications(dir: string): { file: string; app: Application }[] {
+  const out: { file: string; app: Application }[] = [];
+  for (const env of readdirSync(join(dir, 'argocd')).sort()) {
+    for (const file of readdirSync(join(dir, 'argocd', env, 'apps')).sort()) {
+      const path = join('argocd', env, 'apps', file);
+      out.push({ file: path, app: parse(readFileSync(join(dir, path), 'utf8')) });
+    }
+  }
+  return out;
+}
+
+/** helm arguments that reproduce how Argo CD renders this multi-source Application. */
+function argoHelmArgs(app: Application, repoURL: string): { chart: string; release: string; args: string[] } {
+  const chart = app.spec.sources.find((s) => s.path);
+  const values = app.spec.sources.find((s) => s.ref === 'values');
+  assert.ok(chart?.path && values, `${app.metadata.name}: needs a chart source and a ref: values source`);
+  assert.equal(chart.repoURL, repoURL);
+  assert.equal(values.repoURL, repoURL, 'the $values source is this repo');
+  const files = chart.helm?.valueFiles ?? [];
+  assert.ok(files.length > 0, `${app.metadata.name}: no value files`);
+  const args: string[] = [];
+  for (const file of files) {
+    assert.ok(file.startsWith('$values/'), `${file} must be resolved through the values source`);
+    args.push('-f', file.slice('$values/'.length));
+  }
+  const release = chart.helm?.releaseName ?? app.metadata.name;
+  return { chart: chart.path, release, args };
+}
+
+/** kubeconform -strict against the cluster's Kubernetes version, offline; every object must have a schema. */
+function kubeconform(ctx: Mocha.Context, input: string | string[], label: string, version: string): string {
+  const tool = requireTool(ctx, 'kubeconform');
+  const files = typeof input === 'string' ? ['-'] : input;
+  const result = run(tool, ['-strict', '-summary', ...kubeconformSchemaArgs(version), ...files], {
+    input: typeof input === 'string' ? input : undefined,
+  });
+  assert.equal(result.status, 0, `${label}:\n${result.stdout}${result.stderr}`);
+  assert.match(result.stdout, /Invalid: 0, Errors: 0, Skipped: 0/, `${label}: every object has a schema`);
+  return result.stdout;
+}
+
+for (const set of Object.keys(answerSets) as (keyof typeof answerSets)[]) {
+  describe(`@tools GitOps repo (${set}: ${answerSets[set].description})`, () => {
+    let dir = '';
+    const version = modelFor(set).kubernetesVersion;
+    before(() => {
+      dir = generate(set);
+    });
+
+    it('every Application renders with helm as Argo CD would, and kubeconform accepts the output', function () {
+      const helm = requireTool(this, 'helm');
+      const repoURL = modelFor(set).repos.gitops.url;
+      const apps = applications(dir);
+      assert.ok(apps.length >= 2);
+      for (const { file, app } of apps) {
+        const { chart, release, args } = argoHelmArgs(app, repoURL);
+        const ns = app.spec.destination.namespace;
+        const lint = run(helm, ['lint', '--strict', chart, ...args], { cwd: dir });
+        assert.equal(lint.status, 0, `helm lint ${file}:\n${lint.stdout}${lint.stderr}`);
+        // Before the first CI run there is no image: no workload is rendered. With a digest, all of it.
+        for (const extra of [[], ['--set', `image.digest=${DIGEST}`]]) {
+          const out = run(helm, ['template', release, chart, '--namespace', ns, ...args, ...extra], { cwd: dir });
+          assert.equal(out.status, 0, `helm template ${file}:\n${out.stderr}`);
+          const summary = kubeconform(this, out.stdout, `${file} ${extra.join(' ')}`, version);
+          if (extra.length > 0) {
+            assert.match(out.stdout, /^kind: Deployment$/m, `${file}: a Deployment once an image is set`);
+            assert.ok(out.stdout.includes(`@${DIGEST}`), `${file}: the image is pinned by digest`);
+          } else {
+            assert.doesNotMatch(out.stdout, /^kind: Deployment$/m, `${file}: no Deployment without an image`);
+          }
+          assert.match(summary, /Valid: [1-9]/);
+        }
+      }
+    });
+
+    it('kubeconform accepts everything under argocd/ (Argo CD and External Secrets CRD schemas)', function () {
+      kubeconform(this, [join(dir, 'argocd')], 'argocd/', version);
+    });
+
+    it('the repo passes its own scripts/validate.sh, offline', function () {
+      for (const tool of ['helm', 'kubeconform', 'yq']) requireTool(this, tool);
+      const locations = kubeconformSchemaArgs(version)
+        .filter((_, i, all) => all[i - 1] === '-schema-location')
+        .join(' ');
+      const result = run('bash', ['scripts/validate.sh'], {
+        cwd: dir,
+        env: { KUBECONFORM_SCHEMA_LOCATIONS: locations },
+      });
+      assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+    });
+
+    it('actionlint (with shellcheck) and zizmor accept every workflow', function () {
+      const actionlint = requireTool(this, 'actionlint');
+      requireTool(this, 'shellcheck');
+      const zizmor = requireTool(this, 'zizmor');
+      const workflows = readdirSync(join(dir, '.github', 'workflows')).map((f) => join('.github', 'workflows', f));
+      assert.ok(workflows.length >= 2);
+      const lint = run(actionlint, ['-color=false', ...workflows], { cwd: dir });
+      assert.equal(lint.status, 0, `actionlint:\n${lint.stdout}${lint.stderr}`);
+      const audit = run(zizmor, ['--offline', '--no-progress', '.github/workflows'], { cwd: dir });
+      assert.equal(audit.status, 0, `zizmor:\n${audit.stdout}${audit.stderr}`);
+    });
+
+    it('shellcheck accepts every script', function () {
+      const shellcheck = requireTool(this, 'shellcheck');
+      const scripts = readdirSync(join(dir, 'scripts')).map((f) => join('scripts', f));
+      const result = run(shellcheck, scripts, { cwd: dir });
+      assert.equal(result.status, 0, result.stdout);
+    });
+
+    it('yamllint (strict, with the repo config) accepts the repo', function () {
+      const yamllint = requireTool(this, 'yamllint');
+      const result = run(yamllint, ['--strict', '-c', '.yamllint.yaml', '.'], { cwd: dir });
+      assert.equal(result.status, 0, result.stdout);
+    });
+  });
+}

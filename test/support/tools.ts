@@ -1,0 +1,127 @@
+// Helpers for tests that run the real validation tools (helm, kubeconform, actionlint, ...)
+// installed by scripts/install-tools.sh at the versions pinned in scripts/tool-versions.env.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// From this file, not process.cwd(): mocha may be started from anywhere.
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where install-tools.sh puts everything; same default as the script. */
+export function toolsDir(): string {
+  return process.env.GITOPS_PLATFORM_TOOLS || join(homedir(), '.cache', 'gitops-platform', 'tools');
+}
+
+/** The pins from scripts/tool-versions.env, so tests never repeat a version. */
+export function toolVersions(): Record<string, string> {
+  const pins: Record<string, string> = {};
+  for (const line of readFileSync(join(repoRoot, 'scripts', 'tool-versions.env'), 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=("?)(.*)\2\s*$/.exec(line);
+    if (m) pins[m[1]] = m[3];
+  }
+  return pins;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Absolute path of a tool: the pinned build in toolsDir()/bin first, then PATH. */
+export function findTool(name: string): string | undefined {
+  const dirs = [join(toolsDir(), 'bin'), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
+  return dirs.map((dir) => join(dir, name)).find(isExecutable);
+}
+
+/**
+ * Path of a tool the test needs. Locally a missing tool skips the test with a visible
+ * reason; in CI it fails, so a broken install can never pass as a green run of skips.
+ */
+export function requireTool(ctx: Mocha.Context, name: string): string {
+  const path = findTool(name);
+  if (path) return path;
+  if (process.env.CI === 'true') {
+    throw new Error(`${name} is not installed and CI requires it (run scripts/install-tools.sh)`);
+  }
+  console.warn(`SKIPPED (${name} not installed; run scripts/install-tools.sh)`);
+  ctx.skip();
+}
+
+/**
+ * kubeconform arguments for offline validation: the Argo CD / External Secrets CRD schemas
+ * in ../shared first, then the core Kubernetes schemas install-tools.sh prepared. Never
+ * `default`, which downloads from the network. kubernetesVersion is "1.NN" or "1.NN.P"
+ * and must be one of KUBERNETES_SCHEMA_VERSIONS; it defaults to KUBERNETES_SCHEMA_VERSION.
+ */
+export function kubeconformSchemaArgs(kubernetesVersion?: string): string[] {
+  const pins = toolVersions();
+  let version = kubernetesVersion ?? pins.KUBERNETES_SCHEMA_VERSION;
+  if (/^\d+\.\d+$/.test(version)) version += '.0';
+  const coreDir = join(toolsDir(), 'kubernetes-schemas');
+  // kubeconform reports a missing schema dir as "could not find schema" per resource; say why.
+  if (!existsSync(join(coreDir, `v${version}-standalone-strict`))) {
+    throw new Error(
+      `no Kubernetes ${version} schemas in ${coreDir} (prepared: ${pins.KUBERNETES_SCHEMA_VERSIONS}; run scripts/install-tools.sh)`,
+    );
+  }
+  const crdDir = resolve(repoRoot, '..', 'shared', 'data', 'crd-schemas');
+  return [
+    '-schema-location',
+    `${crdDir}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`,
+    '-schema-location',
+    `${coreDir}/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json`,
+    '-kubernetes-version',
+    version,
+  ];
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  timeoutMs?: number;
+  /** Throw, with the command's output, unless it exits 0. */
+  check?: boolean;
+}
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function toolEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  // Tools call each other (actionlint runs shellcheck), so the pinned ones must win.
+  env.PATH = [join(toolsDir(), 'bin'), env.PATH].filter(Boolean).join(delimiter);
+  // A TF_CLI_CONFIG_FILE naming a missing file makes tofu print a warning on stdout.
+  if (env.TF_CLI_CONFIG_FILE && !existsSync(env.TF_CLI_CONFIG_FILE)) delete env.TF_CLI_CONFIG_FILE;
+  return env;
+}
+
+/** spawnSync without a shell; output as text. */
+export function run(cmd: string, args: string[], opts: RunOptions = {}): RunResult {
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd,
+    env: toolEnv(opts.env),
+    input: opts.input,
+    timeout: opts.timeoutMs,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const result = { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  if (opts.check && (r.error || r.status !== 0)) {
+    // Several tools (kubeconform, actionlint) report findings on stdout, so show both.
+    const why = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (${why})\n--- stderr\n${result.stderr.trim()}\n--- stdout\n${result.stdout.trim()}`,
+    );
+  }
+  return result;
+}
