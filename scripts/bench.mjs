@@ -11,7 +11,7 @@ const runs = Number(process.argv[2] ?? 9);
 const bin = new URL('../bin/gitops-platform.js', import.meta.url).pathname;
 // Printed by the child at exit: the process's own peak resident memory, in KiB.
 const reportRss = `data:text/javascript,${encodeURIComponent(
-  "process.on('exit', () => process.stderr.write(`\\nmaxrss ${process.resourceUsage().maxRSS}\\n`));",
+  "process.on('exit', () => process.stderr.write('\\nmaxrss ' + process.resourceUsage().maxRSS + '\\n'));",
 )}`;
 
 function countFiles(dir) {
