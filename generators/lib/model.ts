@@ -20,6 +20,12 @@ export interface Repo {
   url: string;
 }
 
+/** An IAM role the infra repo creates and the other repos refer to. */
+export interface Role {
+  name: string;
+  arn: string;
+}
+
 export interface Environment {
   name: string;
   index: number;
@@ -38,6 +44,13 @@ export interface Environment {
   argocdPath: string;
   /** Secrets Manager name prefix External Secrets may read in this environment. */
   secretsPrefix: string;
+  /** Terraform state key of this environment's root in the state bucket. */
+  stateKey: string;
+  /** Pod Identity role of the External Secrets controller (reads only secretsPrefix*). */
+  externalSecretsRole: Role;
+  /** Roles the infra repo's CI assumes in this environment's account: read-only plan, and apply. */
+  infraPlanRole: Role;
+  infraApplyRole: Role;
 }
 
 export interface Sizing {
@@ -56,6 +69,8 @@ export interface ServiceEnvironment {
   host?: string;
   /** Secrets Manager key prefix for this service's ExternalSecret. */
   secretsPrefix: string;
+  /** Pod Identity role bound to the service's service account in this environment's cluster. */
+  podRole: Role;
   sizing: Sizing;
 }
 
@@ -75,6 +90,8 @@ export interface Service {
     /** Full image repository URI without tag or digest. */
     repository: string;
   };
+  /** Role the service repo's CI assumes (GitHub OIDC, main branch only) to push to its ECR repository. */
+  ciRole: Role;
   environments: ServiceEnvironment[];
 }
 
@@ -98,11 +115,28 @@ export interface Model {
   firstEnvironment: Environment;
   productionEnvironment: Environment;
   repos: { infra: Repo; gitops: Repo };
+  terraform: {
+    /** S3 bucket of every Terraform state, in the global account (created by bootstrap/). */
+    stateBucket: string;
+    /** State key of the global root (ECR, CI roles). */
+    globalStateKey: string;
+    /** Roles the infra repo's CI assumes in the global account. */
+    globalPlanRole: Role;
+    globalApplyRole: Role;
+  };
   services: Service[];
   argocd: { namespace: string; destinationServer: string };
   externalSecrets: { namespace: string; serviceAccountName: string; clusterSecretStore: string };
 }
 
+function role(accountId: string, name: string): Role {
+  return { name, arn: `arn:aws:iam::${accountId}:role/${name}` };
+}
+
+/*
+ * IAM role names stay within IAM's 64 characters for the longest answers (org 32, environment 12,
+ * service 40), so they carry no org prefix: each account belongs to one platform.
+ */
 function repo(owner: string, name: string, kind: RepoKind): Repo {
   return { kind, name, fullName: `${owner}/${name}`, url: `https://github.com/${owner}/${name}.git` };
 }
@@ -147,6 +181,10 @@ export function buildModel(
     argocdProject: name,
     argocdPath: `argocd/${name}`,
     secretsPrefix: `${org}/${name}/`,
+    stateKey: `environments/${name}/terraform.tfstate`,
+    externalSecretsRole: role(platform.accounts?.[name] ?? awsAccountId, `${name}-external-secrets`),
+    infraPlanRole: role(platform.accounts?.[name] ?? awsAccountId, `gha-infra-plan-${name}`),
+    infraApplyRole: role(platform.accounts?.[name] ?? awsAccountId, `gha-infra-apply-${name}`),
   }));
   const registry = `${awsAccountId}.dkr.ecr.${awsRegion}.amazonaws.com`;
   const sorted = [...services].sort((a, b) => a.name.localeCompare(b.name, 'en'));
@@ -162,6 +200,12 @@ export function buildModel(
     firstEnvironment: environments[0],
     productionEnvironment: environments[environments.length - 1],
     repos: { infra: repo(githubOwner, `${org}-infra`, 'infra'), gitops: repo(githubOwner, `${org}-gitops`, 'gitops') },
+    terraform: {
+      stateBucket: `${org}-tfstate-${awsAccountId}`,
+      globalStateKey: 'global/terraform.tfstate',
+      globalPlanRole: role(awsAccountId, 'gha-infra-plan-global'),
+      globalApplyRole: role(awsAccountId, 'gha-infra-apply-global'),
+    },
     services: sorted.map((s) => ({
       name: s.name,
       port: s.port,
@@ -170,12 +214,14 @@ export function buildModel(
       repo: repo(githubOwner, s.name, 'app'),
       chartPath: `charts/${s.name}`,
       image: { registry, repositoryName: `${org}/${s.name}`, repository: `${registry}/${org}/${s.name}` },
+      ciRole: role(awsAccountId, `gha-svc-${s.name}`),
       environments: environments.map((env) => ({
         env,
         valuesFile: `environments/${env.name}/${s.name}.yaml`,
         applicationName: `${s.name}-${env.name}`,
         host: platform.domain ? `${s.name}.${env.name}.${platform.domain}` : undefined,
         secretsPrefix: `${env.secretsPrefix}${s.name}/`,
+        podRole: role(env.accountId, `${env.name}-${s.name}`),
         sizing: sizing(env),
       })),
     })),
