@@ -7,6 +7,7 @@ import Generator from 'yeoman-generator';
 import { checkGiven, completeAnswers, defaultFor, type RawAnswers } from '../lib/answers.ts';
 import { declareOptions, questionFor, readGiven } from '../lib/generator-options.ts';
 import { buildModel, splitAnswers } from '../lib/model.ts';
+import { writeLockfile } from '../lib/npm.ts';
 import { type AnswerKey, answerKeys, answerSpec, type Flags } from '../lib/options.ts';
 import { renderWorkspace } from '../lib/render.ts';
 import { stateFiles } from '../lib/state.ts';
@@ -57,6 +58,7 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
       name: rendered.repo.name,
       files: [...rendered.files, ...stateFiles(rendered, platform, [service], generatorId.version)],
       commitMessage: `chore: generate ${rendered.repo.kind} repo with ${generatorId.name} ${generatorId.version}`,
+      prepare: rendered.repo.kind === 'app' && !this.flags.skipInstall ? writeLockfile : undefined,
     }));
     assertAbsent(this.workspace, this.repos);
   }

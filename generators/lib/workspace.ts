@@ -16,6 +16,8 @@ export interface NewRepo {
   name: string;
   files: RenderedFile[];
   commitMessage: string;
+  /** Runs in the staged repo after its files are written and before its commit (e.g. npm lockfile). */
+  prepare?: (dir: string) => void;
 }
 
 /** Executable bit for scripts, so `scripts/set-image.sh` runs as checked out. */
@@ -53,6 +55,7 @@ export function createRepos(workspace: string, repos: NewRepo[], options: { git:
       const dir = join(staging, repo.name);
       mkdirSync(dir);
       writeFiles(dir, repo.files);
+      repo.prepare?.(dir);
       if (options.git) initAndCommit(dir, repo.commitMessage);
     }
     for (const repo of repos) {

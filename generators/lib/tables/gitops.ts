@@ -11,7 +11,8 @@ export const gitopsFiles: readonly FileRow[] = [
   { template: 'renovate.json' },
   { template: '.github/CODEOWNERS', policy: 'once' },
   { template: '.github/workflows/validate.yaml' },
-  { template: '.github/workflows/promote.yaml' },
+  // Promotion needs a next environment: there is none with a single environment.
+  { template: '.github/workflows/promote.yaml', when: (m) => m.environments.length > 1 },
   { template: 'scripts/set-image.sh' },
   { template: 'scripts/promote.sh' },
   { template: 'scripts/validate.sh' },
