@@ -51,6 +51,25 @@ export interface Environment {
   /** Roles the infra repo's CI assumes in this environment's account: read-only plan, and apply. */
   infraPlanRole: Role;
   infraApplyRole: Role;
+  /** GitHub Environment of the infra repo whose jobs may assume infraApplyRole (production: required reviewers). */
+  infraGithubEnvironment: string;
+  /** OIDC `sub` values trusted by infraPlanRole: pull requests and main (the scheduled drift check) of the infra repo. */
+  infraPlanSubjects: string[];
+  /** OIDC `sub` trusted by infraApplyRole: the infra repo's jobs in infraGithubEnvironment. */
+  infraApplySubject: string;
+  /**
+   * Secrets Manager name (in this environment's account) of the GitHub App credential Argo CD reads the
+   * GitOps repo with. One slash only, so it never falls under any `<org>/<env>/` prefix External Secrets reads.
+   */
+  argocdRepoSecretName: string;
+  /** VPC CIDR of this environment (distinct per environment, so VPCs can be peered later). */
+  vpcCidr: string;
+  /** The EKS managed node group (AL2023) of this environment's cluster. */
+  nodeGroup: { instanceTypes: string[]; minSize: number; maxSize: number; desiredSize: number };
+  /** Name tag of the environment's VPC (the load balancer controller finds its VPC by it). */
+  vpcName: string;
+  /** Pod Identity role of the AWS Load Balancer Controller (only with a domain: ingress needs it). */
+  loadBalancerControllerRole?: Role;
 }
 
 export interface Sizing {
@@ -92,6 +111,8 @@ export interface Service {
   };
   /** Role the service repo's CI assumes (GitHub OIDC, main branch only) to push to its ECR repository. */
   ciRole: Role;
+  /** OIDC `sub` trusted by ciRole: the service repo's main branch only. */
+  ciRoleSubject: string;
   environments: ServiceEnvironment[];
 }
 
@@ -123,10 +144,28 @@ export interface Model {
     /** Roles the infra repo's CI assumes in the global account. */
     globalPlanRole: Role;
     globalApplyRole: Role;
+    /** GitHub Environment of the infra repo whose jobs may assume globalApplyRole. */
+    globalGithubEnvironment: string;
+    globalPlanSubjects: string[];
+    globalApplySubject: string;
+    /** State key of bootstrap/ once its local state is migrated into the bucket. */
+    bootstrapStateKey: string;
+    /** The services data file at the infra repo's root that every root reads (the only file `service` edits there). */
+    servicesFile: string;
+    /**
+     * Every AWS account of the platform, the global one first: each gets the GitHub OIDC provider and
+     * the infra CI roles of the roots that live in it (bootstrap/).
+     */
+    accounts: { id: string; isGlobal: boolean; environments: string[] }[];
+    /** Environment accounts other than the global one: they pull images from its ECR repositories. */
+    ecrPullAccounts: string[];
   };
   services: Service[];
-  argocd: { namespace: string; destinationServer: string };
+  /** rootApplication: the Application Terraform installs in each cluster; it syncs `argocdPath` of the GitOps repo. */
+  argocd: { namespace: string; destinationServer: string; rootApplication: string };
   externalSecrets: { namespace: string; serviceAccountName: string; clusterSecretStore: string };
+  /** The AWS Load Balancer Controller serves the services' Ingresses; installed only with a domain. */
+  loadBalancerController?: { namespace: string; serviceAccountName: string; ingressClass: string };
 }
 
 function role(accountId: string, name: string): Role {
@@ -156,6 +195,25 @@ function sizing(env: Environment): Sizing {
   };
 }
 
+/** The OIDC subjects of a read-only plan role: the repo's pull requests, and its main branch (drift check). */
+function githubPlanSubjects(r: Repo): string[] {
+  return [`repo:${r.fullName}:pull_request`, `repo:${r.fullName}:ref:refs/heads/main`];
+}
+
+/** Distinct accounts, the global one first, each with the environments it holds (in order). */
+function accountsOf(global: string, environments: Environment[]): Model['terraform']['accounts'] {
+  const accounts = [{ id: global, isGlobal: true, environments: [] as string[] }];
+  for (const env of environments) {
+    let account = accounts.find((a) => a.id === env.accountId);
+    if (!account) {
+      account = { id: env.accountId, isGlobal: false, environments: [] };
+      accounts.push(account);
+    }
+    account.environments.push(env.name);
+  }
+  return accounts;
+}
+
 /** Split stored answers into the platform part and the first service (as `new` receives them). */
 export function splitAnswers(answers: Answers): { platform: PlatformAnswers; service: ServiceAnswers } {
   const { service, port, ...platform } = answers;
@@ -169,6 +227,7 @@ export function buildModel(
 ): Model {
   const { org, githubOwner, awsRegion, awsAccountId } = platform;
   const names = platform.environments;
+  const infraRepo = repo(githubOwner, `${org}-infra`, 'infra');
   const environments: Environment[] = names.map((name, index) => ({
     name,
     index,
@@ -185,6 +244,19 @@ export function buildModel(
     externalSecretsRole: role(platform.accounts?.[name] ?? awsAccountId, `${name}-external-secrets`),
     infraPlanRole: role(platform.accounts?.[name] ?? awsAccountId, `gha-infra-plan-${name}`),
     infraApplyRole: role(platform.accounts?.[name] ?? awsAccountId, `gha-infra-apply-${name}`),
+    infraGithubEnvironment: name,
+    infraPlanSubjects: githubPlanSubjects(infraRepo),
+    infraApplySubject: `repo:${infraRepo.fullName}:environment:${name}`,
+    argocdRepoSecretName: `argocd/${name}-gitops-repo`,
+    vpcCidr: `10.${10 + index}.0.0/16`,
+    nodeGroup:
+      index === names.length - 1
+        ? { instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6, desiredSize: 3 }
+        : { instanceTypes: ['t3.large'], minSize: 2, maxSize: 4, desiredSize: 2 },
+    vpcName: `${org}-${name}`,
+    loadBalancerControllerRole: platform.domain
+      ? role(platform.accounts?.[name] ?? awsAccountId, `${name}-aws-load-balancer-controller`)
+      : undefined,
   }));
   const registry = `${awsAccountId}.dkr.ecr.${awsRegion}.amazonaws.com`;
   const sorted = [...services].sort((a, b) => a.name.localeCompare(b.name, 'en'));
@@ -199,12 +271,21 @@ export function buildModel(
     environments,
     firstEnvironment: environments[0],
     productionEnvironment: environments[environments.length - 1],
-    repos: { infra: repo(githubOwner, `${org}-infra`, 'infra'), gitops: repo(githubOwner, `${org}-gitops`, 'gitops') },
+    repos: { infra: infraRepo, gitops: repo(githubOwner, `${org}-gitops`, 'gitops') },
     terraform: {
       stateBucket: `${org}-tfstate-${awsAccountId}`,
       globalStateKey: 'global/terraform.tfstate',
       globalPlanRole: role(awsAccountId, 'gha-infra-plan-global'),
       globalApplyRole: role(awsAccountId, 'gha-infra-apply-global'),
+      globalGithubEnvironment: 'global',
+      globalPlanSubjects: githubPlanSubjects(infraRepo),
+      globalApplySubject: `repo:${infraRepo.fullName}:environment:global`,
+      bootstrapStateKey: 'bootstrap/terraform.tfstate',
+      servicesFile: 'services.json',
+      accounts: accountsOf(awsAccountId, environments),
+      ecrPullAccounts: accountsOf(awsAccountId, environments)
+        .filter((a) => !a.isGlobal)
+        .map((a) => a.id),
     },
     services: sorted.map((s) => ({
       name: s.name,
@@ -215,6 +296,7 @@ export function buildModel(
       chartPath: `charts/${s.name}`,
       image: { registry, repositoryName: `${org}/${s.name}`, repository: `${registry}/${org}/${s.name}` },
       ciRole: role(awsAccountId, `gha-svc-${s.name}`),
+      ciRoleSubject: `repo:${repo(githubOwner, s.name, 'app').fullName}:ref:refs/heads/main`,
       environments: environments.map((env) => ({
         env,
         valuesFile: `environments/${env.name}/${s.name}.yaml`,
@@ -225,11 +307,14 @@ export function buildModel(
         sizing: sizing(env),
       })),
     })),
-    argocd: { namespace: ARGOCD_NAMESPACE, destinationServer: IN_CLUSTER },
+    argocd: { namespace: ARGOCD_NAMESPACE, destinationServer: IN_CLUSTER, rootApplication: 'root' },
     externalSecrets: {
       namespace: 'external-secrets',
       serviceAccountName: 'external-secrets',
       clusterSecretStore: 'aws-secrets-manager',
     },
+    loadBalancerController: platform.domain
+      ? { namespace: 'kube-system', serviceAccountName: 'aws-load-balancer-controller', ingressClass: 'alb' }
+      : undefined,
   };
 }

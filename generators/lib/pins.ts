@@ -16,6 +16,8 @@ const versions = {
   'chart.argo-cd': '10.1.1',
   'chart.argo-cd.appVersion': 'v3.4.4',
   'chart.external-secrets': '2.9.0',
+  // aws/eks-charts stable/aws-load-balancer-controller (Chart.yaml on the default branch, Aug 2026).
+  'chart.aws-load-balancer-controller': '3.5.0',
   // Tools the generated CI installs.
   'tool.helm': 'v3.22.0',
   'tool.kubeconform': 'v0.8.0',
@@ -24,6 +26,22 @@ const versions = {
   'tool.go': '1.26.8',
   // yamllint the GitOps repo's validate workflow runs (PyPI).
   'tool.yamllint': '1.38.0',
+  // Infra repo (templates/infra). Terraform >= 1.11 for write-only attributes (the Argo CD repo
+  // credential never lands in state). Providers: ~> on the newest minor seen (aws 6.36.0 is a lower
+  // bound, see ../shared/data/pins-observed.json); registry modules exact, Renovate bumps them.
+  'terraform.required': '>= 1.11',
+  'tool.terraform': '1.15.9',
+  'tool.tflint': 'v0.64.0',
+  'provider.aws': '~> 6.36',
+  'provider.helm': '~> 3.1',
+  'provider.kubernetes': '~> 3.2',
+  'module.eks': '21.19.0',
+  'module.vpc': '6.6.0',
+  'module.iam': '6.5.0',
+  'module.ecr': '3.2.0',
+  'module.eks-pod-identity': '2.8.1',
+  // argoproj/argo-helm argocd-apps-2.0.5: the root Application, installed after the argo-cd chart.
+  'chart.argocd-apps': '2.0.5',
 } as const;
 
 export type PinKey = keyof typeof versions;

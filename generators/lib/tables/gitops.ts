@@ -41,5 +41,11 @@ export const gitopsFiles: readonly FileRow[] = [
   { template: 'argocd/__env__/projects/platform.yaml', each: 'environment' },
   { template: 'argocd/__env__/platform/external-secrets.yaml', each: 'environment' },
   { template: 'argocd/__env__/platform/cluster-secret-store.yaml', each: 'environment' },
+  // Ingress hosts exist only with a domain; the controller that serves them comes with them.
+  {
+    template: 'argocd/__env__/platform/aws-load-balancer-controller.yaml',
+    each: 'environment',
+    when: (m) => m.loadBalancerController !== undefined,
+  },
   { template: 'argocd/__env__/apps/__service__.yaml', each: 'service-environment' },
 ];
