@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answerKeys, flagKeys, flagName } from '../generators/lib/options.ts';
@@ -83,13 +83,26 @@ describe('gitops-platform bin', () => {
 });
 
 describe('yo gitops-platform', () => {
-  it('generates the workspace non-interactively as a non-root user', function () {
-    const yo = join(repoRoot, 'node_modules', '.bin', 'yo');
+  it('installs from the packed package and generates the workspace as a non-root user', function () {
+    this.timeout(300_000);
     const dir = mkdtempSync(join(tmpdir(), 'yo-'));
-    chmodSync(dir, 0o777);
-    // yo finds generators in the node_modules of the folder it runs in, as after `npm install`.
-    mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(repoRoot, join(dir, 'node_modules', 'generator-gitops-platform'));
+    // What users get: the package as npm packs it, installed where yo looks (the local node_modules).
+    const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--silent'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    assert.equal(pack.status, 0, pack.stderr);
+    const tarball = join(dir, pack.stdout.trim().split('\n').at(-1) as string);
+    writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
+    // yo too, at the version this repo tests with, next to the generator (as a user's global install would be).
+    const yoVersion = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).devDependencies.yo;
+    const install = spawnSync(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, `yo@${yoVersion}`],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    assert.equal(install.status, 0, install.stderr);
+    const yo = join(dir, 'node_modules', '.bin', 'yo');
     const env = { ...process.env, HOME: dir, NO_UPDATE_NOTIFIER: '1' };
     const yoArgs = ['gitops-platform', '--defaults', '--output', 'platform', '--no-insight'];
     let command = yo;
@@ -102,8 +115,22 @@ describe('yo gitops-platform', () => {
         console.warn(`      SKIPPED (no non-root user "${user}"; create it with useradd -m ${user})`);
         this.skip();
       }
+      spawnSync('chown', ['-R', user, dir]);
+      // yo itself comes from this checkout's devDependencies; the user may not be able to traverse
+      // the checkout's parents (e.g. /root), so it runs from a copy inside the test folder.
+      spawnSync('cp', ['-r', join(repoRoot, 'node_modules'), join(dir, 'tools')]);
+      spawnSync('chown', ['-R', user, join(dir, 'tools')]);
       command = 'runuser';
-      args = ['-u', user, '--', 'env', `HOME=${dir}`, 'NO_UPDATE_NOTIFIER=1', yo, ...yoArgs];
+      args = [
+        '-u',
+        user,
+        '--',
+        'env',
+        `HOME=${dir}`,
+        'NO_UPDATE_NOTIFIER=1',
+        join(dir, 'tools', '.bin', 'yo'),
+        ...yoArgs,
+      ];
     }
     const result = spawnSync(command, args, { cwd: dir, env, encoding: 'utf8', input: '' });
     assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
