@@ -7,39 +7,44 @@
 import { createEnv } from 'yeoman-environment';
 import NewPlatformGenerator from './app/index.ts';
 import { UsageError } from './lib/errors.ts';
-import { defaultText } from './lib/generator-options.ts';
-import { flagName, optionTable } from './lib/options.ts';
+import { helpRows } from './lib/generator-options.ts';
 import { generatorVersion } from './lib/version.ts';
+import AddServiceGenerator from './service/index.ts';
 
 interface Command {
   summary: string;
   usage: string;
   namespace: string;
+  /** Positional arguments, as shown after the yo namespace. */
+  args: string;
   generator: unknown;
 }
 
-const commands: Record<string, Command> = {
+const commands = {
   new: {
     summary: 'Generate <org>-infra, <org>-gitops and the first service repo in one workspace folder',
     usage: 'gitops-platform new [options]',
     namespace: 'gitops-platform:app',
+    args: '',
     generator: NewPlatformGenerator,
   },
-};
+  service: {
+    summary: 'Add a service: its app repo, plus a branch with one commit in the infra and GitOps repos',
+    usage: 'gitops-platform service <name> [options]',
+    namespace: 'gitops-platform:service',
+    args: ' <name>',
+    generator: AddServiceGenerator,
+  },
+} satisfies Record<string, Command>;
 
-function commandHelp(name: string, command: Command): string {
-  const rows = (Object.keys(optionTable) as (keyof typeof optionTable)[]).map((key) => {
-    const spec = optionTable[key];
-    const flag = `--${flagName(key)}${spec.cli === 'string' ? ' <value>' : ''}`;
-    const fallback = defaultText(key);
-    return [flag, `${spec.description}${fallback === undefined ? '' : ` (default: ${fallback})`}`];
-  });
+function commandHelp(name: keyof typeof commands, command: Command): string {
+  const rows = helpRows(name);
   const width = Math.max(...rows.map(([flag]) => flag.length));
   return [
     `${command.summary}.`,
     '',
     `Usage: ${command.usage}`,
-    `   or: yo ${command.namespace.replace(':app', '')}${name === 'new' ? '' : `:${name}`} [options]`,
+    `   or: yo ${command.namespace.replace(':app', '')}${command.args} [options]`,
     '',
     'Options:',
     ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`),
@@ -71,13 +76,13 @@ export async function main(argv: string[]): Promise<number> {
     console.log(generatorVersion);
     return 0;
   }
-  const command = commands[name];
+  const command = (commands as Record<string, Command>)[name];
   if (!command) {
     console.error(`Unknown command "${name}".\n\n${mainHelp()}`);
     return 1;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(commandHelp(name, command));
+    console.log(commandHelp(name as keyof typeof commands, command));
     return 0;
   }
   const env = createEnv({ skipInstall: true });

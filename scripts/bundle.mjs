@@ -31,6 +31,8 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [pinEnvironmentVersion],
+  // Prefer packages' ESM builds: jsonc-parser's CommonJS build is UMD with dynamic requires.
+  mainFields: ['module', 'main'],
   banner: {
     js: [
       "import { createRequire as __cr } from 'node:module';",

@@ -26,7 +26,7 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
   constructor(args?: string[], options?: CommandOptions) {
     // The service repo's npm install is run by this package, not by Yeoman's package.json watcher.
     super(args, options as CommandOptions, { customInstallTask: true });
-    declareOptions(this);
+    declareOptions(this, 'new');
   }
 
   initializing(): void {

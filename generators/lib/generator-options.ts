@@ -4,7 +4,18 @@
  */
 import type Generator from 'yeoman-generator';
 import { loadAnswersFile, type RawAnswers } from './answers.ts';
-import { type AnswerKey, answerKeys, answerSpec, type Flags, flagKeys, flagName, optionTable } from './options.ts';
+import {
+  type AnswerKey,
+  answerKeys,
+  answerSpec,
+  commandOptions,
+  type Flags,
+  flagKeys,
+  flagName,
+  optionTable,
+} from './options.ts';
+
+export type Command = keyof typeof commandOptions;
 
 /** The text --help shows for an option's default. */
 export function defaultText(key: keyof typeof optionTable): string | undefined {
@@ -16,13 +27,30 @@ export function defaultText(key: keyof typeof optionTable): string | undefined {
   return Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default);
 }
 
-export function declareOptions(generator: Generator): void {
-  for (const key of Object.keys(optionTable) as (keyof typeof optionTable)[]) {
+/** The flag as users type it: --no-commit for a negated boolean, --dry-run, --aws-region <value>. */
+export function flagUsage(key: keyof typeof optionTable): string {
+  const spec = optionTable[key] as { cli: string; negated?: boolean };
+  if (spec.negated) return `--no-${flagName(key)}`;
+  return `--${flagName(key)}${spec.cli === 'string' ? ' <value>' : ''}`;
+}
+
+/** Help rows [flag, description (default)] of one command, in table order. */
+export function helpRows(command: Command): [string, string][] {
+  return commandOptions[command].map((key) => {
+    const spec = optionTable[key] as { description: string; negated?: boolean };
+    const fallback = spec.negated ? undefined : defaultText(key);
+    return [flagUsage(key), `${spec.description}${fallback === undefined ? '' : ` (default: ${fallback})`}`];
+  });
+}
+
+export function declareOptions(generator: Generator, command: Command): void {
+  for (const [key, [, description]] of commandOptions[command].map((k, i) => [k, helpRows(command)[i]] as const)) {
     const spec = optionTable[key];
-    const fallback = defaultText(key);
-    generator.option(flagName(key as string), {
+    generator.option(flagName(key), {
       type: spec.cli === 'boolean' ? Boolean : String,
-      description: fallback === undefined ? spec.description : `${spec.description} (default: ${fallback})`,
+      description,
+      // Only negated booleans carry their default into parsing; answers must stay unset when not given.
+      ...((spec as { negated?: boolean }).negated ? { default: true } : {}),
     });
   }
 }

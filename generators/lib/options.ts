@@ -33,6 +33,8 @@ interface FlagSpec {
   description: string;
   cli: 'string' | 'boolean';
   default?: string | boolean;
+  /** A boolean that is on by default and given as --no-<name>. */
+  negated?: boolean;
 }
 
 // ---- small parsing helpers -------------------------------------------------------------------
@@ -317,6 +319,30 @@ export const optionTable = {
     cli: 'boolean',
     description: 'Prompt for missing answers (default: only when stdin is a terminal)',
   },
+  infra: {
+    kind: 'flag',
+    cli: 'string',
+    description: 'Path of the <org>-infra repo (default: found in the workspace)',
+  },
+  gitops: {
+    kind: 'flag',
+    cli: 'string',
+    description: 'Path of the <org>-gitops repo (default: found in the workspace)',
+  },
+  currentBranch: {
+    kind: 'flag',
+    cli: 'boolean',
+    default: false,
+    description:
+      'Commit on the current branch of the infra and GitOps repos instead of a new add-service-<name> branch',
+  },
+  commit: {
+    kind: 'flag',
+    cli: 'boolean',
+    default: true,
+    negated: true,
+    description: 'Leave the changes in the infra and GitOps repos staged but not committed (as --no-commit)',
+  },
   // biome-ignore lint/suspicious/noExplicitAny: each entry has its own value type; `any` lets one table hold them all.
 } as const satisfies Record<string, FlagSpec | AnswerSpec<any>>;
 
@@ -343,6 +369,16 @@ export const flagKeys = (Object.keys(optionTable) as (keyof Table)[]).filter(
 
 export function answerSpec(key: AnswerKey): AnswerSpec<unknown> {
   return optionTable[key] as unknown as AnswerSpec<unknown>;
+}
+
+/** Which options each command takes (the answers of `new` are the platform's; `service` adds one). */
+export const commandOptions = {
+  new: [...answerKeysOf(), 'answers', 'defaults', 'output', 'dryRun', 'skipGit', 'skipInstall', 'interactive'],
+  service: ['port', 'infra', 'gitops', 'output', 'currentBranch', 'commit', 'dryRun', 'skipInstall'],
+} as const satisfies Record<string, readonly (keyof Table)[]>;
+
+function answerKeysOf(): AnswerKey[] {
+  return (Object.keys(optionTable) as (keyof Table)[]).filter((k): k is AnswerKey => optionTable[k].kind === 'answer');
 }
 
 /** camelCase key -> the --kebab-case flag users type. */

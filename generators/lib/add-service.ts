@@ -1,0 +1,131 @@
+/**
+ * Plans `service <name>`: which files the new service adds to the infra and GitOps repos and how
+ * files they share change, merged with the team's edits. Planning reads the repos and writes
+ * nothing, so every refusal (name, version, conflicts) happens before any change.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError, ValidationError, type Violation } from './errors.ts';
+import { mergeFile } from './merge.ts';
+import { buildModel, type Model, type PlatformAnswers, type RepoKind, type ServiceAnswers } from './model.ts';
+import { answerSpec } from './options.ts';
+import { renderRepo } from './render.ts';
+import { type LocatedRepo, recordedAnswers } from './repo-state.ts';
+import type { RepoChange } from './repo-transaction.ts';
+import { stateFiles } from './state.ts';
+
+export interface ServicePlan {
+  service: ServiceAnswers;
+  model: Model;
+  platform: PlatformAnswers;
+  services: ServiceAnswers[];
+  changes: RepoChange[];
+  /** Per repo: files added and files changed (merged) by the new service. */
+  summary: { repo: string; added: string[]; changed: string[] }[];
+}
+
+/** Name and port checks of the new service, with the rules of `new` plus "not taken". */
+export function checkNewService(name: unknown, port: unknown, platform: PlatformAnswers, existing: ServiceAnswers[]) {
+  const violations: Violation[] = [];
+  const parsedName = answerSpec('service').parse(name);
+  const parsedPort = answerSpec('port').parse(port);
+  if ('error' in parsedName) violations.push({ field: 'service', value: name, rule: parsedName.error });
+  else if (existing.some((s) => s.name === parsedName.value)) {
+    violations.push({ field: 'service', value: name, rule: 'already exists in this platform' });
+  } else if ([`${platform.org}-infra`, `${platform.org}-gitops`].includes(parsedName.value as string)) {
+    violations.push({ field: 'service', value: name, rule: 'clashes with a repo name of this platform' });
+  }
+  if ('error' in parsedPort) violations.push({ field: 'port', value: port, rule: parsedPort.error });
+  if ('error' in parsedName || 'error' in parsedPort || violations.length > 0) throw new ValidationError(violations);
+  return { name: parsedName.value as string, port: parsedPort.value as number };
+}
+
+function planRepo(
+  repo: LocatedRepo,
+  kind: Exclude<RepoKind, 'app'>,
+  before: Model,
+  after: Model,
+  platform: PlatformAnswers,
+  services: ServiceAnswers[],
+  version: string,
+  service: string,
+): { change: RepoChange; added: string[]; changed: string[] } {
+  const old = new Map(renderRepo(before, kind).files.map((f) => [f.path, f.content]));
+  const rendered = renderRepo(after, kind);
+  const writes: RepoChange['writes'] = [];
+  const added: string[] = [];
+  const changed: string[] = [];
+  const conflicts: string[] = [];
+  for (const file of rendered.files) {
+    const onDisk = join(repo.dir, file.path);
+    const base = old.get(file.path);
+    if (base === undefined) {
+      if (existsSync(onDisk)) conflicts.push(`${file.path} (a new file of the service, but it already exists)`);
+      else {
+        writes.push({ path: file.path, content: file.content });
+        added.push(file.path);
+      }
+      continue;
+    }
+    if (base === file.content || !existsSync(onDisk)) continue; // unchanged, or deleted by the team
+    const ours = readFileSync(onDisk, 'utf8');
+    const merged = mergeFile(file.path, base, ours, file.content);
+    if (merged.conflicts > 0) conflicts.push(`${file.path} (your edits overlap the lines the service adds)`);
+    else if (merged.content !== ours) {
+      writes.push({ path: file.path, content: merged.content });
+      changed.push(file.path);
+    }
+  }
+  if (conflicts.length > 0) {
+    throw new UsageError(
+      `Cannot add ${service} to ${repo.dir} without overwriting your work; nothing was written:\n  - ${conflicts.join('\n  - ')}`,
+    );
+  }
+  for (const state of stateFiles(rendered, platform, services, version)) writes.push(state);
+  return {
+    change: { name: rendered.repo.name, dir: repo.dir, writes, message: `feat: add service ${service}` },
+    added,
+    changed,
+  };
+}
+
+export function planServiceAdd(
+  infra: LocatedRepo,
+  gitops: LocatedRepo,
+  requested: { name: unknown; port: unknown },
+  generator: { name: string; version: string },
+): ServicePlan {
+  for (const repo of [infra, gitops]) {
+    if (repo.state.version !== generator.version) {
+      throw new UsageError(
+        `${repo.dir} was written by ${generator.name} ${repo.state.version}, this is ${generator.version}: ` +
+          'run `gitops-platform upgrade` first, so the service is added to up-to-date templates.',
+      );
+    }
+  }
+  const { platform, services: existing } = recordedAnswers(gitops.state);
+  const infraServices = recordedAnswers(infra.state).services.map((s) => s.name);
+  if (JSON.stringify(infraServices) !== JSON.stringify(existing.map((s) => s.name))) {
+    throw new UsageError(
+      `The infra and GitOps repos list different services (${infraServices.join(', ')} / ${existing
+        .map((s) => s.name)
+        .join(', ')}): merge the pending add-service pull requests first.`,
+    );
+  }
+  const service = checkNewService(requested.name, requested.port, platform, existing);
+  const services = [...existing, service];
+  const before = buildModel(platform, existing, generator);
+  const model = buildModel(platform, services, generator);
+  const parts = [
+    planRepo(infra, 'infra', before, model, platform, services, generator.version, service.name),
+    planRepo(gitops, 'gitops', before, model, platform, services, generator.version, service.name),
+  ];
+  return {
+    service,
+    model,
+    platform,
+    services,
+    changes: parts.map((p) => p.change),
+    summary: parts.map((p) => ({ repo: p.change.name, added: p.added, changed: p.changed })),
+  };
+}

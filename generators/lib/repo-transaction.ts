@@ -1,0 +1,108 @@
+/**
+ * Changes to existing git repos as one transaction: each repo must be clean, gets an optional new
+ * branch, the planned file writes, `git add` and an optional commit. If any step in any repo fails,
+ * every repo already changed is put back (branch, HEAD, index, work tree), and the error is rethrown.
+ */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UsageError } from './errors.ts';
+import { git } from './git.ts';
+
+export interface RepoChange {
+  /** Name shown to users (e.g. acme-gitops). */
+  name: string;
+  dir: string;
+  /** Files to write, relative to dir (content is final: merges already happened). */
+  writes: { path: string; content: string }[];
+  message: string;
+}
+
+export interface ChangeOptions {
+  /** New branch to create and commit on; undefined commits on the current branch. */
+  branch?: string;
+  commit: boolean;
+}
+
+interface Applied {
+  change: RepoChange;
+  head: string;
+  branch: string;
+  created: string[];
+}
+
+export function isClean(dir: string): boolean {
+  return git(dir, ['status', '--porcelain', '--untracked-files=all']).trim() === '';
+}
+
+/** Every refusal that can be known before writing: dirty trees, detached HEADs, existing branches. */
+export function checkRepos(changes: RepoChange[], options: ChangeOptions): void {
+  const problems: string[] = [];
+  for (const { name, dir } of changes) {
+    if (!existsSync(join(dir, '.git'))) {
+      problems.push(`${name}: ${dir} is not a git repository`);
+      continue;
+    }
+    if (!isClean(dir)) problems.push(`${name} has uncommitted changes; commit or stash them first`);
+    if (git(dir, ['symbolic-ref', '-q', '--short', 'HEAD']).trim() === '')
+      problems.push(`${name} is on a detached HEAD`);
+    if (options.branch && git(dir, ['branch', '--list', options.branch]).trim() !== '') {
+      problems.push(`${name} already has a branch ${options.branch}`);
+    }
+  }
+  if (problems.length > 0)
+    throw new UsageError(`Refusing to change the repos, nothing was written:\n  - ${problems.join('\n  - ')}`);
+}
+
+function undo(applied: Applied, options: ChangeOptions): void {
+  const { dir } = applied.change;
+  git(dir, ['checkout', '--quiet', '--force', applied.branch]);
+  git(dir, ['reset', '--quiet', '--hard', applied.head]);
+  if (options.branch && git(dir, ['branch', '--list', options.branch]).trim() !== '') {
+    git(dir, ['branch', '--quiet', '-D', options.branch]);
+  }
+  for (const path of applied.created) rmSync(join(dir, path), { force: true });
+}
+
+/**
+ * Applies the changes in order; `after` runs once all succeeded (e.g. moving a new repo into
+ * place) and its failure undoes them too.
+ */
+export function applyChanges(changes: RepoChange[], options: ChangeOptions, after?: () => void): void {
+  checkRepos(changes, options);
+  const done: Applied[] = [];
+  try {
+    for (const change of changes) {
+      const { dir } = change;
+      const applied: Applied = {
+        change,
+        head: git(dir, ['rev-parse', 'HEAD']).trim(),
+        branch: git(dir, ['symbolic-ref', '--short', 'HEAD']).trim(),
+        created: [],
+      };
+      done.push(applied);
+      if (options.branch) git(dir, ['checkout', '--quiet', '-b', options.branch]);
+      for (const write of change.writes) {
+        const target = join(dir, write.path);
+        if (!existsSync(target)) applied.created.push(write.path);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, write.content, { mode: write.path.endsWith('.sh') ? 0o755 : 0o644 });
+      }
+      git(dir, ['add', '--', ...change.writes.map((w) => w.path)]);
+      if (options.commit && !isClean(dir)) git(dir, ['commit', '--quiet', '-m', change.message]);
+    }
+    after?.();
+  } catch (error) {
+    for (const applied of done.reverse()) {
+      try {
+        undo(applied, options);
+      } catch (undoError) {
+        // Report both: the user must know a repo may need a look.
+        throw new AggregateError(
+          [error, undoError],
+          `${(error as Error).message}\nand restoring ${applied.change.name} failed: ${(undoError as Error).message}`,
+        );
+      }
+    }
+    throw error;
+  }
+}
