@@ -7,7 +7,7 @@ import helpers from 'yeoman-test';
 import { completeAnswers } from '../generators/lib/answers.ts';
 import { buildModel, splitAnswers } from '../generators/lib/model.ts';
 import { renderWorkspace } from '../generators/lib/render.ts';
-import { PACKAGE_NAME, stateFiles, YO_RC } from '../generators/lib/state.ts';
+import { MANIFEST, PACKAGE_NAME, stateFiles, YO_RC } from '../generators/lib/state.ts';
 import { generatorId } from '../generators/lib/version.ts';
 import { createRepos } from '../generators/lib/workspace.ts';
 import AddServiceGenerator from '../generators/service/index.ts';
@@ -91,6 +91,17 @@ describe('service <name>', () => {
         { name: 'api', port: 8080 },
         { name: 'web', port: 8081 },
       ]);
+    }
+    // The manifest, updated incrementally, equals the one a complete render of both services gives.
+    const { platform } = splitAnswers(completeAnswers({}, true));
+    const services = [
+      { name: 'api', port: 8080 },
+      { name: 'web', port: 8081 },
+    ];
+    const model = buildModel(platform, services, generatorId);
+    for (const rendered of renderWorkspace(model).filter((r) => r.repo.kind !== 'app')) {
+      const expected = stateFiles(rendered, platform, services, generatorId.version).find((f) => f.path === MANIFEST);
+      assert.equal(readFileSync(join(ws, rendered.repo.name, MANIFEST), 'utf8'), expected?.content, rendered.repo.name);
     }
     const gitops = join(ws, 'acme-gitops');
     for (const path of ['charts/web/Chart.yaml', 'environments/dev/web.yaml', 'environments/prod/web.yaml']) {

@@ -10,7 +10,7 @@ import { mergeFile } from './merge.ts';
 import { buildModel, type Model, type PlatformAnswers, type RepoKind, type ServiceAnswers } from './model.ts';
 import { answerSpec } from './options.ts';
 import { renderRepo } from './render.ts';
-import { type LocatedRepo, recordedAnswers } from './repo-state.ts';
+import { type LocatedRepo, readManifest, recordedAnswers } from './repo-state.ts';
 import type { RepoChange } from './repo-transaction.ts';
 import { stateFiles } from './state.ts';
 
@@ -50,8 +50,10 @@ function planRepo(
   version: string,
   service: string,
 ): { change: RepoChange; added: string[]; changed: string[] } {
-  const old = new Map(renderRepo(before, kind).files.map((f) => [f.path, f.content]));
-  const rendered = renderRepo(after, kind);
+  // Per-service files of the existing services do not change; only shared files and the new
+  // service's own files are rendered (keeps each add as fast as the first, whatever the count).
+  const old = new Map(renderRepo(before, kind, undefined, []).files.map((f) => [f.path, f.content]));
+  const rendered = renderRepo(after, kind, undefined, [service]);
   const writes: RepoChange['writes'] = [];
   const added: string[] = [];
   const changed: string[] = [];
@@ -81,7 +83,10 @@ function planRepo(
       `Cannot add ${service} to ${repo.dir} without overwriting your work; nothing was written:\n  - ${conflicts.join('\n  - ')}`,
     );
   }
-  for (const state of stateFiles(rendered, platform, services, version)) writes.push(state);
+  // The manifest keeps the entries of the files not rendered here (they did not change).
+  const previous = readManifest(repo.dir);
+  const complete = previous ? rendered : renderRepo(after, kind);
+  for (const state of stateFiles(complete, platform, services, version, previous)) writes.push(state);
   return {
     change: { name: rendered.repo.name, dir: repo.dir, writes, message: `feat: add service ${service}` },
     added,

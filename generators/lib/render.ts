@@ -82,7 +82,7 @@ interface Instance {
   ctx: TemplateContext;
 }
 
-function instances(row: FileRow, model: Model, services: Service[]): Instance[] {
+function instances(row: FileRow, model: Model, services: Service[], only?: (s: Service) => boolean): Instance[] {
   const base = { m: model, h: helpers };
   const dest = (service?: Service, env?: Environment) =>
     row.template.replaceAll('__service__', service?.name ?? '').replaceAll('__env__', env?.name ?? '');
@@ -90,21 +90,35 @@ function instances(row: FileRow, model: Model, services: Service[]): Instance[] 
     case undefined:
       return [{ path: dest(), ctx: { ...base, service: services[0] } }];
     case 'service':
-      return services.map((service) => ({ path: dest(service), ctx: { ...base, service } }));
+      return services
+        .filter(only ?? (() => true))
+        .map((service) => ({ path: dest(service), ctx: { ...base, service } }));
     case 'environment':
       return model.environments.map((env) => ({ path: dest(undefined, env), ctx: { ...base, env } }));
     case 'service-environment':
-      return services.flatMap((service) =>
-        service.environments.map((se) => ({ path: dest(service, se.env), ctx: { ...base, service, env: se.env, se } })),
-      );
+      return services
+        .filter(only ?? (() => true))
+        .flatMap((service) =>
+          service.environments.map((se) => ({
+            path: dest(service, se.env),
+            ctx: { ...base, service, env: se.env, se },
+          })),
+        );
   }
 }
 
 /**
  * Renders one repo. For an app repo, `serviceName` picks the service; the GitOps and infra repos
- * cover every service in the model.
+ * cover every service in the model, or, with `onlyServices`, the per-service files of just those
+ * (the shared files are always complete). A service's own files depend on no other service, so
+ * `service` renders only the new service's files instead of every chart twice.
  */
-export function renderRepo(model: Model, kind: RepoKind, serviceName?: string): RenderedRepo {
+export function renderRepo(
+  model: Model,
+  kind: RepoKind,
+  serviceName?: string,
+  onlyServices?: readonly string[],
+): RenderedRepo {
   let services = model.services;
   let repo: Repo;
   if (kind === 'app') {
@@ -118,7 +132,8 @@ export function renderRepo(model: Model, kind: RepoKind, serviceName?: string): 
   for (const row of tables[kind]) {
     if (row.when && !row.when(model)) continue;
     const fn = template(join(templatesRoot, kind === 'app' ? 'app-node' : kind, `${row.template}.ejs`));
-    for (const { path, ctx } of instances(row, model, services)) {
+    const only = onlyServices ? (s: Service) => onlyServices.includes(s.name) : undefined;
+    for (const { path, ctx } of instances(row, model, services, only)) {
       files.push({ path, content: fn(ctx), policy: row.policy ?? 'merge' });
     }
   }

@@ -56,12 +56,24 @@ export function manifestOf(files: RenderedFile[], version: string): Manifest {
   return { generator: PACKAGE_NAME, version, files: entries };
 }
 
-/** The two state files of a rendered repo. */
+function mergedManifest(next: Manifest, previous?: Manifest): Manifest {
+  if (!previous) return next;
+  const files = { ...previous.files, ...next.files };
+  const sorted: Manifest['files'] = {};
+  for (const path of Object.keys(files).sort()) sorted[path] = files[path];
+  return { ...next, files: sorted };
+}
+
+/**
+ * The two state files of a rendered repo. With `previous`, the manifest keeps its entries and takes
+ * the rendered files on top (for a partial render whose other files did not change).
+ */
 export function stateFiles(
   rendered: RenderedRepo,
   answers: PlatformAnswers,
   services: ServiceAnswers[],
   version: string,
+  previous?: Manifest,
 ): RenderedFile[] {
   const own = rendered.service ? services.filter((s) => s.name === rendered.service) : services;
   const state: RepoState = {
@@ -72,6 +84,6 @@ export function stateFiles(
   };
   return [
     { path: YO_RC, content: json({ [PACKAGE_NAME]: state }), policy: 'merge' },
-    { path: MANIFEST, content: json(manifestOf(rendered.files, version)), policy: 'merge' },
+    { path: MANIFEST, content: json(mergedManifest(manifestOf(rendered.files, version), previous)), policy: 'merge' },
   ];
 }
