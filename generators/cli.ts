@@ -4,12 +4,16 @@
  * yeoman-environment, so both paths share options, prompts and behaviour. --help is printed from
  * the options table without loading Yeoman, so it is instant.
  */
+
+import { readFileSync } from 'node:fs';
 import { createEnv } from 'yeoman-environment';
 import NewPlatformGenerator from './app/index.ts';
 import { UsageError } from './lib/errors.ts';
 import { helpRows } from './lib/generator-options.ts';
+import { replayHere } from './lib/replay.ts';
 import { generatorVersion } from './lib/version.ts';
 import AddServiceGenerator from './service/index.ts';
+import UpgradeGenerator from './upgrade/index.ts';
 
 interface Command {
   summary: string;
@@ -34,6 +38,13 @@ const commands = {
     namespace: 'gitops-platform:service',
     args: ' <name>',
     generator: AddServiceGenerator,
+  },
+  upgrade: {
+    summary: 'Bring the current templates (and changed answers) into the repos, keeping every hand edit',
+    usage: 'gitops-platform upgrade [options]   (inside one repo, or in the workspace for all)',
+    namespace: 'gitops-platform:upgrade',
+    args: '',
+    generator: UpgradeGenerator,
   },
 } satisfies Record<string, Command>;
 
@@ -76,6 +87,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(generatorVersion);
     return 0;
   }
+  if (name === 'replay') {
+    // Internal, for upgrade: renders what this version wrote (requests as JSON on stdin).
+    const { requests } = JSON.parse(readFileSync(0, 'utf8'));
+    process.stdout.write(JSON.stringify(replayHere(requests)));
+    return 0;
+  }
   const command = (commands as Record<string, Command>)[name];
   if (!command) {
     console.error(`Unknown command "${name}".\n\n${mainHelp()}`);
@@ -89,7 +106,8 @@ export async function main(argv: string[]): Promise<number> {
   env.register(command.generator, { namespace: command.namespace });
   try {
     await env.run([command.namespace, ...rest]);
-    return 0;
+    // upgrade reports pending changes (2) and conflicts (3) through the exit code.
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(error.message);

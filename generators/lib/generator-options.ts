@@ -8,6 +8,7 @@ import {
   type AnswerKey,
   answerKeys,
   answerSpec,
+  commandFlagHelp,
   commandOptions,
   type Flags,
   flagKeys,
@@ -27,18 +28,19 @@ export function defaultText(key: keyof typeof optionTable): string | undefined {
   return Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default);
 }
 
-/** The flag as users type it: --no-commit for a negated boolean, --dry-run, --aws-region <value>. */
+/** The flag as users type it: --dry-run, --aws-region <value>. */
 export function flagUsage(key: keyof typeof optionTable): string {
-  const spec = optionTable[key] as { cli: string; negated?: boolean };
-  if (spec.negated) return `--no-${flagName(key)}`;
+  const spec = optionTable[key] as { cli: string };
   return `--${flagName(key)}${spec.cli === 'string' ? ' <value>' : ''}`;
 }
 
 /** Help rows [flag, description (default)] of one command, in table order. */
 export function helpRows(command: Command): [string, string][] {
-  return commandOptions[command].map((key) => {
-    const spec = optionTable[key] as { description: string; negated?: boolean };
-    const fallback = spec.negated ? undefined : defaultText(key);
+  return commandOptions[command].map((key): [string, string] => {
+    const special = commandFlagHelp[command]?.[key];
+    if (special) return special;
+    const spec = optionTable[key] as { description: string };
+    const fallback = defaultText(key);
     return [flagUsage(key), `${spec.description}${fallback === undefined ? '' : ` (default: ${fallback})`}`];
   });
 }
@@ -49,8 +51,6 @@ export function declareOptions(generator: Generator, command: Command): void {
     generator.option(flagName(key), {
       type: spec.cli === 'boolean' ? Boolean : String,
       description,
-      // Only negated booleans carry their default into parsing; answers must stay unset when not given.
-      ...((spec as { negated?: boolean }).negated ? { default: true } : {}),
     });
   }
 }

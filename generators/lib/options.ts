@@ -33,8 +33,6 @@ interface FlagSpec {
   description: string;
   cli: 'string' | 'boolean';
   default?: string | boolean;
-  /** A boolean that is on by default and given as --no-<name>. */
-  negated?: boolean;
 }
 
 // ---- small parsing helpers -------------------------------------------------------------------
@@ -339,9 +337,13 @@ export const optionTable = {
   commit: {
     kind: 'flag',
     cli: 'boolean',
-    default: true,
-    negated: true,
-    description: 'Leave the changes in the infra and GitOps repos staged but not committed (as --no-commit)',
+    description: 'Commit the changes (service: on unless --no-commit; upgrade: only with --commit)',
+  },
+  check: {
+    kind: 'flag',
+    cli: 'boolean',
+    default: false,
+    description: 'Write nothing; exit 2 when an upgrade would change something, 0 when up to date',
   },
   // biome-ignore lint/suspicious/noExplicitAny: each entry has its own value type; `any` lets one table hold them all.
 } as const satisfies Record<string, FlagSpec | AnswerSpec<any>>;
@@ -375,11 +377,37 @@ export function answerSpec(key: AnswerKey): AnswerSpec<unknown> {
 export const commandOptions = {
   new: [...answerKeysOf(), 'answers', 'defaults', 'output', 'dryRun', 'skipGit', 'skipInstall', 'interactive'],
   service: ['port', 'infra', 'gitops', 'output', 'currentBranch', 'commit', 'dryRun', 'skipInstall'],
+  // Every platform answer but org (it names the repos) can change on upgrade.
+  upgrade: [
+    'githubOwner',
+    'awsAccountId',
+    'accounts',
+    'awsRegion',
+    'environments',
+    'kubernetesVersion',
+    'domain',
+    'dryRun',
+    'check',
+    'commit',
+  ],
 } as const satisfies Record<string, readonly (keyof Table)[]>;
 
 function answerKeysOf(): AnswerKey[] {
   return (Object.keys(optionTable) as (keyof Table)[]).filter((k): k is AnswerKey => optionTable[k].kind === 'answer');
 }
+
+/** How a flag reads in one command's help when it differs from the table. */
+export const commandFlagHelp: Partial<
+  Record<keyof typeof commandOptions, Partial<Record<keyof Table, [string, string]>>>
+> = {
+  service: {
+    commit: ['--no-commit', 'Leave the changes in the infra and GitOps repos staged, not committed'],
+    output: ['--output <value>', 'Folder that receives the new app repo (default: the workspace of the GitOps repo)'],
+  },
+  upgrade: {
+    commit: ['--commit', 'Commit each upgraded repo (refused while conflicts remain; default: do not commit)'],
+  },
+};
 
 /** camelCase key -> the --kebab-case flag users type. */
 export function flagName(key: string): string {

@@ -24,12 +24,16 @@ export interface FileRow {
   when?: (model: Model) => boolean;
   /** merge (default): upgrade keeps it in step with templates; once: the team owns it after creation. */
   policy?: Policy;
+  /** Where an older version wrote this file (same tokens); upgrade moves it, keeping the team's edits. */
+  renamedFrom?: string;
 }
 
 export interface RenderedFile {
   path: string;
   content: string;
   policy: Policy;
+  /** The file's path in older versions, when the template was renamed. */
+  renamedFrom?: string;
 }
 
 export interface RenderedRepo {
@@ -82,10 +86,13 @@ interface Instance {
   ctx: TemplateContext;
 }
 
+function substitute(template: string, service?: Service, env?: Environment): string {
+  return template.replaceAll('__service__', service?.name ?? '').replaceAll('__env__', env?.name ?? '');
+}
+
 function instances(row: FileRow, model: Model, services: Service[], only?: (s: Service) => boolean): Instance[] {
   const base = { m: model, h: helpers };
-  const dest = (service?: Service, env?: Environment) =>
-    row.template.replaceAll('__service__', service?.name ?? '').replaceAll('__env__', env?.name ?? '');
+  const dest = (service?: Service, env?: Environment) => substitute(row.template, service, env);
   switch (row.each) {
     case undefined:
       return [{ path: dest(), ctx: { ...base, service: services[0] } }];
@@ -96,14 +103,12 @@ function instances(row: FileRow, model: Model, services: Service[], only?: (s: S
     case 'environment':
       return model.environments.map((env) => ({ path: dest(undefined, env), ctx: { ...base, env } }));
     case 'service-environment':
-      return services
-        .filter(only ?? (() => true))
-        .flatMap((service) =>
-          service.environments.map((se) => ({
-            path: dest(service, se.env),
-            ctx: { ...base, service, env: se.env, se },
-          })),
-        );
+      return services.filter(only ?? (() => true)).flatMap((service) =>
+        service.environments.map((se) => ({
+          path: dest(service, se.env),
+          ctx: { ...base, service, env: se.env, se },
+        })),
+      );
   }
 }
 
@@ -134,7 +139,9 @@ export function renderRepo(
     const fn = template(join(templatesRoot, kind === 'app' ? 'app-node' : kind, `${row.template}.ejs`));
     const only = onlyServices ? (s: Service) => onlyServices.includes(s.name) : undefined;
     for (const { path, ctx } of instances(row, model, services, only)) {
-      files.push({ path, content: fn(ctx), policy: row.policy ?? 'merge' });
+      const file: RenderedFile = { path, content: fn(ctx), policy: row.policy ?? 'merge' };
+      if (row.renamedFrom) file.renamedFrom = substitute(row.renamedFrom, ctx.service, ctx.env);
+      files.push(file);
     }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,0 +1,124 @@
+/**
+ * `yo gitops-platform:upgrade` / `gitops-platform upgrade`: brings the current templates, and any
+ * answers changed on the command line, into repos made by `new`, keeping every hand edit. Inside
+ * one repo it upgrades that repo; in a workspace, every repo in it. Logic: lib/upgrade.ts.
+ *
+ * Exit codes: 0 applied cleanly or nothing to do; 1 error, nothing written; 2 --check/--dry-run
+ * found pending changes; 3 conflicts left for the user (markers in files, unmerged in the index).
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Generator from 'yeoman-generator';
+import type { CommandOptions } from '../app/index.ts';
+import { checkGiven } from '../lib/answers.ts';
+import { UsageError } from '../lib/errors.ts';
+import { declareOptions, readGiven } from '../lib/generator-options.ts';
+import type { PlatformAnswers } from '../lib/model.ts';
+import type { Flags } from '../lib/options.ts';
+import { replay, replayHere } from '../lib/replay.ts';
+import { type LocatedRepo, readRepoState, recordedAnswers } from '../lib/repo-state.ts';
+import { type Action, applyUpgrades, checkClean, hasWork, planUpgrades, type RepoUpgrade } from '../lib/upgrade.ts';
+
+export const EXIT_PENDING = 2;
+export const EXIT_CONFLICTS = 3;
+
+const columns: Action[] = ['updated', 'merged', 'conflict', 'added', 'removed', 'kept deleted'];
+
+/** The repo in the current folder, or every repo made by this package in the folder's children. */
+export function reposAround(cwd: string): LocatedRepo[] {
+  const here = readRepoState(cwd);
+  if (here) return [{ dir: cwd, state: here }];
+  const found: LocatedRepo[] = [];
+  for (const entry of readdirSync(cwd).sort()) {
+    const dir = join(cwd, entry);
+    if (!statSync(dir).isDirectory()) continue;
+    const state = readRepoState(dir);
+    if (state) found.push({ dir, state });
+  }
+  if (found.length === 0) {
+    throw new UsageError(`No repo made by generator-gitops-platform in or under ${cwd} (no .yo-rc.json).`);
+  }
+  return found;
+}
+
+export default class UpgradeGenerator extends Generator<CommandOptions> {
+  private flags: Flags = {};
+  private plans: RepoUpgrade[] = [];
+
+  constructor(args?: string[], options?: CommandOptions) {
+    super(args, options as CommandOptions, { customInstallTask: true });
+    declareOptions(this, 'upgrade');
+  }
+
+  initializing(): void {
+    const { flags, given } = readGiven(this.options);
+    this.flags = flags;
+    const overrides = checkGiven(given) as Partial<PlatformAnswers>;
+    const repos = reposAround(this.destinationRoot());
+    const inputs = repos.map((repo) => {
+      const { platform, services } = recordedAnswers(repo.state);
+      return { repo, recorded: { answers: platform, services }, target: { ...platform, ...overrides } };
+    });
+    this.plans = planUpgrades(inputs, replay, replayHere);
+    if (!flags.dryRun && !flags.check) checkClean(this.plans);
+  }
+
+  writing(): void {
+    const pending = this.plans.filter(hasWork);
+    this._report();
+    const conflicts = this.plans.reduce((n, p) => n + p.changes.filter((c) => c.action === 'conflict').length, 0);
+    if (this.flags.dryRun || this.flags.check) {
+      this.log(pending.length > 0 ? 'Pending changes; nothing was written.' : 'Up to date.');
+      if (pending.length > 0) process.exitCode = EXIT_PENDING;
+      return;
+    }
+    if (pending.length === 0) {
+      this.log('Up to date: nothing to do.');
+      return;
+    }
+    if (this.flags.commit && conflicts > 0) {
+      throw new UsageError(
+        `Refusing to commit: the upgrade leaves ${conflicts} conflict(s). Nothing was written. ` +
+          'Run it without --commit, resolve the conflicts, then commit.',
+      );
+    }
+    applyUpgrades(pending, { commit: Boolean(this.flags.commit) });
+    if (conflicts > 0) {
+      this.log(
+        `${conflicts} conflict(s) left for you: resolve the markers, \`git add\` the files, then commit. ` +
+          '`git status` lists them as unmerged.',
+      );
+      process.exitCode = EXIT_CONFLICTS;
+    } else
+      this.log(this.flags.commit ? 'Upgraded and committed.' : 'Upgraded; review with `git diff --cached` and commit.');
+  }
+
+  // Yeoman runs every public prototype method as a task; a leading underscore keeps this one out.
+  private _report(): void {
+    const cwd = this.destinationRoot();
+    const rows = this.plans.map((plan) => [
+      relative(cwd, plan.repo.dir) || '.',
+      `${plan.fromVersion} -> ${plan.toVersion}`,
+      ...columns.map((action) => String(plan.changes.filter((c) => c.action === action).length)),
+    ]);
+    const header = ['repo', 'version', ...columns];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd();
+    this.log(line(header));
+    for (const row of rows) this.log(line(row));
+    for (const plan of this.plans) {
+      if (plan.mode === 'manifest-only') {
+        this.log(
+          `${relative(cwd, plan.repo.dir) || '.'}: no base to merge with (${plan.reason}); only files still as generated are updated.`,
+        );
+      }
+      for (const change of plan.changes.filter((c) => c.action === 'conflict' || c.action === 'kept')) {
+        this.log(`  ${change.action.padEnd(8)} ${relative(cwd, join(plan.repo.dir, change.path))}`);
+      }
+    }
+  }
+}
