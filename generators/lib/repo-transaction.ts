@@ -60,7 +60,9 @@ function undo(applied: Applied, options: ChangeOptions): void {
   if (options.branch && git(dir, ['branch', '--list', options.branch]).trim() !== '') {
     git(dir, ['branch', '--quiet', '-D', options.branch]);
   }
-  for (const path of applied.created) rmSync(join(dir, path), { force: true });
+  for (const path of applied.created) {
+    if (existsSync(join(dir, path))) rmSync(join(dir, path), { force: true });
+  }
 }
 
 /**
@@ -92,16 +94,17 @@ export function applyChanges(changes: RepoChange[], options: ChangeOptions, afte
     }
     after?.();
   } catch (error) {
+    // Put back every repo, even if one of them resists, and say which did.
+    const failures: string[] = [];
     for (const applied of done.reverse()) {
       try {
         undo(applied, options);
       } catch (undoError) {
-        // Report both: the user must know a repo may need a look.
-        throw new AggregateError(
-          [error, undoError],
-          `${(error as Error).message}\nand restoring ${applied.change.name} failed: ${(undoError as Error).message}`,
-        );
+        failures.push(`${applied.change.name}: ${(undoError as Error).message}`);
       }
+    }
+    if (failures.length > 0) {
+      throw new AggregateError([error], `${(error as Error).message}\nand restoring failed for:\n  ${failures.join('\n  ')}`);
     }
     throw error;
   }

@@ -117,7 +117,7 @@ function threeWay(dir: string, base: RenderedFile[], theirs: RenderedFile[]): Fi
     } else if (merged.content !== ours || movedFrom) {
       changes.push({
         path: file.path,
-        action: merged.how === 'theirs' ? 'updated' : 'merged',
+        action: merged.how === 'theirs' || merged.how === 'unchanged' ? 'updated' : 'merged',
         content: merged.content,
         movedFrom,
       });
@@ -305,9 +305,23 @@ export function applyUpgrades(plans: RepoUpgrade[], options: { commit: boolean }
       }
     }
   } catch (error) {
+    // Put back every repo, even if one of them resists, and say which did.
+    const failures: string[] = [];
     for (const { dir, head, created } of touched.reverse()) {
-      git(dir, ['reset', '--quiet', '--hard', head]);
-      for (const path of created) rmSync(join(dir, path), { force: true });
+      try {
+        git(dir, ['reset', '--quiet', '--hard', head]);
+        for (const path of created) {
+          if (existsSync(join(dir, path))) rmSync(join(dir, path), { force: true });
+        }
+      } catch (undoError) {
+        failures.push(`${dir}: ${(undoError as Error).message}`);
+      }
+    }
+    if (failures.length > 0) {
+      throw new AggregateError(
+        [error],
+        `${(error as Error).message}\nand restoring failed for:\n  ${failures.join('\n  ')}`,
+      );
     }
     throw error;
   }
