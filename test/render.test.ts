@@ -24,7 +24,7 @@ describe('renderer', () => {
     const web = { name: 'web', port: 8081 };
     const a = buildModel(platform, [service, web], generatorId);
     const b = buildModel(platform, [web, service], generatorId);
-    assert.deepEqual(renderRepo(a, 'gitops'), renderRepo(b, 'gitops'));
+    for (const kind of ['gitops', 'infra'] as const) assert.deepEqual(renderRepo(a, kind), renderRepo(b, kind));
   });
 
   it('writes no empty file and no leftover template syntax', () => {
@@ -67,32 +67,33 @@ describe('renderer', () => {
  * Snapshots of the whole GitOps repo, one folder per answer set mirroring the repo, so every
  * template change is reviewed as a diff. `UPDATE_SNAPSHOTS=1 npm test` rewrites them.
  */
-describe('snapshots of the GitOps repo', () => {
-  for (const [set, { description }] of Object.entries(answerSets)) {
-    it(`matches the snapshot for ${set}: ${description}`, () => {
-      const rendered = renderRepo(modelFor(set as keyof typeof answerSets), 'gitops');
-      const dir = join(snapshotRoot, set, rendered.repo.name);
-      if (process.env.UPDATE_SNAPSHOTS === '1') {
-        rmSync(dir, { recursive: true, force: true });
-        for (const file of rendered.files) {
-          mkdirSync(dirname(join(dir, file.path)), { recursive: true });
-          writeFileSync(join(dir, file.path), file.content);
+describe('snapshots of the GitOps and infra repos', () => {
+  for (const [set, { description }] of Object.entries(answerSets))
+    for (const kind of ['gitops', 'infra'] as const) {
+      it(`matches the ${kind} snapshot for ${set}: ${description}`, () => {
+        const rendered = renderRepo(modelFor(set as keyof typeof answerSets), kind);
+        const dir = join(snapshotRoot, set, rendered.repo.name);
+        if (process.env.UPDATE_SNAPSHOTS === '1') {
+          rmSync(dir, { recursive: true, force: true });
+          for (const file of rendered.files) {
+            mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+            writeFileSync(join(dir, file.path), file.content);
+          }
         }
-      }
-      assert.ok(existsSync(dir), `no snapshot at ${dir}; run UPDATE_SNAPSHOTS=1 npm test and review the diff`);
-      const expected = readTree(dir);
-      assert.deepEqual(
-        rendered.files.map((f) => f.path),
-        [...expected.keys()].sort(),
-        'the set of files changed; update the snapshot and review it',
-      );
-      for (const file of rendered.files) {
-        assert.equal(
-          file.content,
-          readFileSync(join(dir, file.path), 'utf8'),
-          `${file.path} differs from its snapshot`,
+        assert.ok(existsSync(dir), `no snapshot at ${dir}; run UPDATE_SNAPSHOTS=1 npm test and review the diff`);
+        const expected = readTree(dir);
+        assert.deepEqual(
+          rendered.files.map((f) => f.path),
+          [...expected.keys()].sort(),
+          'the set of files changed; update the snapshot and review it',
         );
-      }
-    });
-  }
+        for (const file of rendered.files) {
+          assert.equal(
+            file.content,
+            readFileSync(join(dir, file.path), 'utf8'),
+            `${file.path} differs from its snapshot`,
+          );
+        }
+      });
+    }
 });

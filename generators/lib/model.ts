@@ -66,6 +66,8 @@ export interface Environment {
   vpcCidr: string;
   /** The EKS managed node group (AL2023) of this environment's cluster. */
   nodeGroup: { instanceTypes: string[]; minSize: number; maxSize: number; desiredSize: number };
+  /** Days CloudWatch keeps this environment's EKS control-plane logs and VPC flow logs. */
+  logRetentionDays: number;
   /** Name tag of the environment's VPC (the load balancer controller finds its VPC by it). */
   vpcName: string;
   /** Pod Identity role of the AWS Load Balancer Controller (only with a domain: ingress needs it). */
@@ -253,6 +255,7 @@ export function buildModel(
       index === names.length - 1
         ? { instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6, desiredSize: 3 }
         : { instanceTypes: ['t3.large'], minSize: 2, maxSize: 4, desiredSize: 2 },
+    logRetentionDays: index === names.length - 1 ? 365 : 90,
     vpcName: `${org}-${name}`,
     loadBalancerControllerRole: platform.domain
       ? role(platform.accounts?.[name] ?? awsAccountId, `${name}-aws-load-balancer-controller`)

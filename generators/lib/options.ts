@@ -183,9 +183,11 @@ export const optionTable = {
     prompt: { message: 'AWS region' },
     parse: (raw) => {
       const value = text(raw);
-      if (value === undefined || !/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(value)) {
+      if (value === undefined || !/^[a-z]{2}-[a-z]+-\d{1,2}$/.test(value)) {
         return { error: 'must be an AWS region such as eu-west-1' };
       }
+      // Every ARN the platform writes is in the commercial partition ("arn:aws:").
+      if (value.startsWith('cn-')) return { error: 'is in the aws-cn partition, which is not supported' };
       return { value };
     },
   },
@@ -201,7 +203,9 @@ export const optionTable = {
       if (!items) return { error: 'must be a list of environment names' };
       if (items.length === 0 || (items.length === 1 && items[0] === '')) return { error: 'must not be empty' };
       if (items.length > 10) return { error: 'must have at most 10 environments' };
-      const parse = label(2, 12);
+      const parse = label(2, 12, [
+        (v) => (v === 'global' ? 'is reserved (the infra repo names its account-wide root "global")' : undefined),
+      ]);
       const value: string[] = [];
       for (const item of items) {
         const parsed = parse(item);

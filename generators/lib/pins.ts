@@ -26,9 +26,11 @@ const versions = {
   'tool.go': '1.26.8',
   // yamllint the GitOps repo's validate workflow runs (PyPI).
   'tool.yamllint': '1.38.0',
-  // Infra repo (templates/infra). Terraform >= 1.11 for write-only attributes (the Argo CD repo
-  // credential never lands in state). Providers: ~> on the newest minor seen (aws 6.36.0 is a lower
-  // bound, see ../shared/data/pins-observed.json); registry modules exact, Renovate bumps them.
+  // Infra repo (templates/infra)
+  // Terraform >= 1.11 for write-only attributes (the Argo CD repo credential never lands in state);
+  // CI runs Terraform 1.15.9, the newest 1.x tag. Providers: ~> on the newest minor seen (aws 6.36.0
+  // is a lower bound, see ../shared/data/pins-observed.json); registry modules exact (the versions of
+  // ../shared/data/terraform-modules), Renovate bumps them in the generated repo.
   'terraform.required': '>= 1.11',
   'tool.terraform': '1.15.9',
   'tool.tflint': 'v0.64.0',
@@ -42,6 +44,18 @@ const versions = {
   'module.eks-pod-identity': '2.8.1',
   // argoproj/argo-helm argocd-apps-2.0.5: the root Application, installed after the argo-cd chart.
   'chart.argocd-apps': '2.0.5',
+  // App repo (templates/app-node). Node 24 LTS (npm `node` mirror, Nov 2026): .nvmrc, which CI's
+  // setup-node reads, and the build image below (same release, Debian 13 like the runtime's glibc).
+  // Runtime: distroless builds Node images for Debian 13 only since Feb 2026 (debian12 tags are no
+  // longer updated). Images pinned by tag here; Renovate pins their digests in the app repo.
+  'app.node': '24.21.0',
+  'app.image.build': 'node:24.21.0-trixie-slim',
+  'app.image.runtime': 'gcr.io/distroless/nodejs24-debian13:nonroot',
+  // The service's only packages (dev dependencies; it has no runtime dependency), exact. @types/node
+  // follows the runtime's major, not the newest (26.x).
+  'npm.typescript': '7.0.2',
+  'npm.@biomejs/biome': '2.6.8',
+  'npm.@types/node': '24.19.2',
 } as const;
 
 export type PinKey = keyof typeof versions;

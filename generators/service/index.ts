@@ -3,7 +3,7 @@
  * three repos. The plan (lib/add-service.ts) is made and checked before anything is written; the
  * infra and GitOps changes and the new app repo then land as one transaction.
  */
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import Generator from 'yeoman-generator';
 import type { CommandOptions } from '../app/index.ts';
 import { planServiceAdd, type ServicePlan } from '../lib/add-service.ts';
@@ -12,7 +12,7 @@ import { writeLockfile } from '../lib/npm.ts';
 import type { Flags } from '../lib/options.ts';
 import { renderRepo } from '../lib/render.ts';
 import { findRepo } from '../lib/repo-state.ts';
-import { applyChanges } from '../lib/repo-transaction.ts';
+import { applyChanges, checkRepos } from '../lib/repo-transaction.ts';
 import { stateFiles } from '../lib/state.ts';
 import { generatorId } from '../lib/version.ts';
 import { assertAbsent, createRepos, type NewRepo } from '../lib/workspace.ts';
@@ -35,6 +35,16 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
     const cwd = this.destinationRoot();
     const infra = findRepo('infra', cwd, flags.infra);
     const gitops = findRepo('gitops', cwd, flags.gitops);
+    // Dirty trees are refused before planning reads them (their edits would look like conflicts).
+    checkRepos(
+      [infra, gitops].map((r) => ({ name: basename(r.dir), dir: r.dir })),
+      {
+        branch: flags.currentBranch
+          ? undefined
+          : `add-service-${String((this.options as Record<string, unknown>).name)}`,
+        commit: true,
+      },
+    );
     this.plan = planServiceAdd(
       infra,
       gitops,

@@ -1,0 +1,150 @@
+/**
+ * @tools: the checks the infra repo's own CI runs, with the real tools, on freshly rendered output
+ * for both answer sets (the full one with a second service). Terraform itself cannot be built
+ * here, so OpenTofu's formatter stands in for `terraform fmt` (same canonical style). Locally a
+ * missing tool skips with a visible reason; with CI=true it fails.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { renderRepo } from '../generators/lib/render.ts';
+import { writeFiles } from '../generators/lib/workspace.ts';
+import { parseHcl, requireHclParser } from './support/hcl.ts';
+import { requireTool, run } from './support/tools.ts';
+import { answerSets, modelFor } from './support/workspace.ts';
+
+function walk(root: string, dir = root): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((entry) => {
+      const full = join(dir, entry);
+      return statSync(full).isDirectory() ? walk(root, full) : [relative(root, full)];
+    });
+}
+
+/** Folders that hold .tf files: the roots and the local modules. */
+function tfDirs(root: string): string[] {
+  return [
+    ...new Set(
+      walk(root)
+        .filter((f) => f.endsWith('.tf'))
+        .map((f) => dirname(f)),
+    ),
+  ].sort();
+}
+
+const sets = [
+  { set: 'minimal' as const, extra: [] },
+  { set: 'full' as const, extra: [{ name: 'web', port: 8081 }] },
+];
+
+for (const { set, extra } of sets) {
+  describe(`@tools infra repo (${set}: ${answerSets[set].description}${extra.length ? ', plus web' : ''})`, () => {
+    let dir = '';
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), `infra-tools-${set}-`));
+      writeFiles(dir, renderRepo(modelFor(set, extra), 'infra').files);
+    });
+
+    it('is formatted: tofu fmt -check -recursive (stands in for terraform fmt)', function () {
+      const tofu = requireTool(this, 'tofu');
+      const result = run(tofu, ['fmt', '-check', '-recursive', '-diff', '.'], { cwd: dir });
+      assert.equal(result.status, 0, `not formatted:\n${result.stdout}${result.stderr}`);
+    });
+
+    it('every .tf and .tfvars file parses (python-hcl2)', function () {
+      const python = requireHclParser(this);
+      const files = walk(dir).filter((f) => /\.(tf|tfvars)$/.test(f));
+      assert.ok(files.length > 40, `${files.length} files`);
+      parseHcl(
+        python,
+        files.map((f) => join(dir, f)),
+      );
+    });
+
+    it('tflint (bundled terraform ruleset, recommended preset) is clean in every root and module', function () {
+      const tflint = requireTool(this, 'tflint');
+      const config = join(dir, '.tflint.hcl');
+      assert.match(readFileSync(config, 'utf8'), /preset\s+= "recommended"/);
+      const all = run(tflint, ['--recursive', '--config', config, '--format', 'compact'], { cwd: dir });
+      assert.equal(all.status, 0, `tflint --recursive:\n${all.stdout}${all.stderr}`);
+      // Once more per folder, so each root's view of its local modules is linted too.
+      for (const d of tfDirs(dir)) {
+        const one = run(tflint, ['--chdir', d, '--config', config, '--format', 'compact'], { cwd: dir });
+        assert.equal(one.status, 0, `tflint --chdir ${d}:\n${one.stdout}${one.stderr}`);
+      }
+    });
+
+    it('checkov is clean on the whole repo, and every skip is inline with its reason', function () {
+      const checkov = requireTool(this, 'checkov');
+      const result = run(checkov, ['--config-file', '.checkov.yaml', '--skip-download'], { cwd: dir });
+      assert.equal(result.status, 0, `checkov:\n${result.stdout}${result.stderr}`);
+      assert.match(result.stdout, /terraform scan results:/);
+      assert.match(result.stdout, /Failed checks: 0/);
+      assert.doesNotMatch(result.stdout, /Failed checks: [1-9]/);
+      assert.doesNotMatch(readFileSync(join(dir, '.checkov.yaml'), 'utf8'), /skip-check|soft-fail/);
+      let skips = 0;
+      for (const file of walk(dir).filter((f) => f.endsWith('.tf'))) {
+        for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+          if (!line.includes('checkov:skip')) continue;
+          skips++;
+          assert.match(line, /#checkov:skip=CKV2?_[A-Z0-9]+_\d+:\S.{15,}/, `${file}: a skip needs its reason: ${line}`);
+        }
+      }
+      assert.ok(skips > 0);
+    });
+
+    it('actionlint (with shellcheck) and zizmor accept the workflow', function () {
+      const actionlint = requireTool(this, 'actionlint');
+      requireTool(this, 'shellcheck');
+      const zizmor = requireTool(this, 'zizmor');
+      const lint = run(actionlint, ['-color=false', '.github/workflows/terraform.yaml'], { cwd: dir });
+      assert.equal(lint.status, 0, `actionlint:\n${lint.stdout}${lint.stderr}`);
+      const audit = run(zizmor, ['--offline', '--no-progress', '.github/workflows'], { cwd: dir });
+      assert.equal(audit.status, 0, `zizmor:\n${audit.stdout}${audit.stderr}`);
+    });
+
+    it('yamllint (strict, with the repo config) accepts the repo', function () {
+      const yamllint = requireTool(this, 'yamllint');
+      const result = run(yamllint, ['--strict', '-c', '.yamllint.yaml', '.'], { cwd: dir });
+      assert.equal(result.status, 0, result.stdout);
+    });
+
+    it('terraform validate, where providers and modules can be downloaded', function () {
+      this.timeout(900_000);
+      const tofu = requireTool(this, 'tofu');
+      // validate needs every provider and registry module: `init -backend=false` downloads them.
+      // Without a network that fails for every root and module here (each uses a registry module
+      // or the aws/helm/kubernetes providers); the test then says so and skips.
+      const cache = mkdtempSync(join(tmpdir(), 'tofu-plugins-'));
+      const env = { TF_PLUGIN_CACHE_DIR: cache, TF_IN_AUTOMATION: 'true' };
+      const work = mkdtempSync(join(tmpdir(), `infra-validate-${set}-`));
+      cpSync(dir, work, { recursive: true });
+      const probe = run(tofu, ['-chdir=global', 'init', '-backend=false', '-input=false', '-no-color'], {
+        cwd: work,
+        env,
+        timeoutMs: 300_000,
+      });
+      if (probe.status !== 0) {
+        const offline = /registry|dial tcp|no such host|could not connect|Failed to query available provider/i.test(
+          probe.stdout + probe.stderr,
+        );
+        assert.ok(offline, `tofu init failed for another reason than the network:\n${probe.stdout}${probe.stderr}`);
+        console.warn('SKIPPED (tofu validate: no registry access to download providers and modules)');
+        this.skip();
+      }
+      for (const d of tfDirs(work)) {
+        mkdirSync(join(work, d), { recursive: true });
+        const init = run(tofu, [`-chdir=${d}`, 'init', '-backend=false', '-input=false', '-no-color'], {
+          cwd: work,
+          env,
+          timeoutMs: 300_000,
+        });
+        assert.equal(init.status, 0, `init ${d}:\n${init.stdout}${init.stderr}`);
+        const validate = run(tofu, [`-chdir=${d}`, 'validate', '-no-color'], { cwd: work, env });
+        assert.equal(validate.status, 0, `validate ${d}:\n${validate.stdout}${validate.stderr}`);
+      }
+    });
+  });
+}

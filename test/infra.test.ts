@@ -1,0 +1,573 @@
+/**
+ * The infra repo, statically (an HCL parser and nothing else): every module call against the
+ * pinned interfaces of the terraform-aws-modules (../shared/data/terraform-modules) or the local
+ * module's own variables and outputs, variables declared and used, the GitHub trust policies, the
+ * services data file, and agreement with the GitOps repo rendered from the same model.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix, relative, resolve } from 'node:path';
+import { parse } from 'yaml';
+import type { Model } from '../generators/lib/model.ts';
+import { pin } from '../generators/lib/pins.ts';
+import { renderRepo } from '../generators/lib/render.ts';
+import { writeFiles } from '../generators/lib/workspace.ts';
+import { attr, blocks, blocks2, type Hcl, parseHcl, requireHclParser, strings } from './support/hcl.ts';
+import { answerSets, modelFor, repoRoot } from './support/workspace.ts';
+
+const interfacesDir = resolve(repoRoot, '..', 'shared', 'data', 'terraform-modules');
+const META = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on']);
+
+interface ModuleInterface {
+  source: string;
+  version: string;
+  variables: Record<string, { required: boolean }>;
+  outputs: string[];
+}
+
+/** The pinned registry modules' interfaces, by registry source. */
+function registryInterfaces(): Map<string, ModuleInterface> {
+  const out = new Map<string, ModuleInterface>();
+  for (const file of readdirSync(interfacesDir).filter((f) => f.endsWith('.json'))) {
+    const data = JSON.parse(readFileSync(join(interfacesDir, file), 'utf8')) as ModuleInterface;
+    out.set(data.source, data);
+  }
+  return out;
+}
+
+interface ModuleCall {
+  file: string;
+  name: string;
+  source: string;
+  version?: string;
+  args: string[];
+  body: Hcl;
+}
+
+interface TfDir {
+  files: Map<string, Hcl>;
+  /** Declared variables: required when there is no default. */
+  variables: Map<string, { required: boolean }>;
+  outputs: Set<string>;
+  modules: ModuleCall[];
+  /** Every string of every file (expressions are "${...}" text). */
+  text: string[];
+}
+
+/** Every file of a rendered repo (relative paths). */
+function walk(root: string, dir = root): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((entry) => {
+      const full = join(dir, entry);
+      return statSync(full).isDirectory() ? walk(root, full) : [relative(root, full)];
+    });
+}
+
+function renderInfra(model: Model, label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `infra-${label}-`));
+  writeFiles(dir, renderRepo(model, 'infra').files);
+  return dir;
+}
+
+/** Parses every .tf file of the repo and groups them by folder (Terraform module). */
+function analyse(python: string, root: string): Map<string, TfDir> {
+  const tfFiles = walk(root).filter((f) => f.endsWith('.tf'));
+  const parsed = parseHcl(
+    python,
+    tfFiles.map((f) => join(root, f)),
+  );
+  const dirs = new Map<string, TfDir>();
+  for (const file of tfFiles) {
+    const hcl = parsed.get(join(root, file)) ?? {};
+    const key = dirname(file);
+    let d = dirs.get(key);
+    if (!d) {
+      d = { files: new Map(), variables: new Map(), outputs: new Set(), modules: [], text: [] };
+      dirs.set(key, d);
+    }
+    d.files.set(file, hcl);
+    for (const [name, body] of blocks(hcl, 'variable')) d.variables.set(name, { required: !('default' in body) });
+    for (const [name] of blocks(hcl, 'output')) d.outputs.add(name);
+    for (const [name, body] of blocks(hcl, 'module')) {
+      d.modules.push({
+        file,
+        name,
+        source: String(attr(body, 'source')),
+        version: body.version ? String(attr(body, 'version')) : undefined,
+        args: Object.keys(body).filter((k) => !k.startsWith('__') && !META.has(k)),
+        body,
+      });
+    }
+    d.text.push(...strings(hcl));
+  }
+  return dirs;
+}
+
+const ID = '[A-Za-z_][A-Za-z0-9_-]*';
+
+/** A Terraform expression as python-hcl2 renders it: `${expr}`. */
+const tf = (expr: string) => `\${${expr}}`;
+
+/** `var.x` references. */
+function varRefs(text: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of text) for (const m of s.matchAll(new RegExp(`\\bvar\\.(${ID})`, 'g'))) out.add(m[1]);
+  return out;
+}
+
+/** Output names referenced on module `name`: `module.name.out`, `module.name[key].out`, `for k, v in module.name : ... v.out`. */
+function outputRefs(text: string[], name: string): Set<string> {
+  const out = new Set<string>();
+  const direct = new RegExp(`\\bmodule\\.${name}(?:\\[[^\\]]*\\])?\\.(${ID})`, 'g');
+  const loop = new RegExp(`for\\s+${ID}\\s*,\\s*(${ID})\\s+in\\s+module\\.${name}\\s*:`, 'g');
+  for (const s of text) {
+    for (const m of s.matchAll(direct)) out.add(m[1]);
+    for (const m of s.matchAll(loop))
+      for (const r of s.matchAll(new RegExp(`\\b${m[1]}\\.(${ID})`, 'g'))) out.add(r[1]);
+  }
+  return out;
+}
+
+/** Every module name referenced in a folder. */
+function moduleNamesReferenced(text: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of text) for (const m of s.matchAll(new RegExp(`\\bmodule\\.(${ID})`, 'g'))) out.add(m[1]);
+  return out;
+}
+
+const sets = [
+  { set: 'minimal' as const, extra: [] },
+  { set: 'full' as const, extra: [{ name: 'web', port: 8081 }] },
+];
+
+for (const { set, extra } of sets) {
+  describe(`infra repo, statically (${set}: ${answerSets[set].description}${extra.length ? ', plus web' : ''})`, () => {
+    const model = modelFor(set, extra);
+    let root = '';
+    let dirs = new Map<string, TfDir>();
+    const registry = registryInterfaces();
+
+    before(function () {
+      const python = requireHclParser(this);
+      root = renderInfra(model, set);
+      dirs = analyse(python, root);
+    });
+
+    it('has the roots and local modules the spec asks for', () => {
+      const expected = [
+        'bootstrap',
+        'global',
+        ...model.environments.map((e) => `environments/${e.name}`),
+        'terraform/vpc',
+        'terraform/eks',
+        'terraform/ecr',
+        'terraform/argocd',
+        'terraform/iam/github-oidc-role',
+        'terraform/iam/pod-identity-role',
+      ];
+      for (const d of expected) assert.ok(dirs.has(d), `missing ${d}/`);
+      for (const env of model.environments) {
+        for (const f of ['versions.tf', 'backend.tf', 'providers.tf', 'main.tf', 'variables.tf', 'outputs.tf']) {
+          assert.ok(dirs.get(`environments/${env.name}`)?.files.has(`environments/${env.name}/${f}`), f);
+        }
+      }
+    });
+
+    it('checks every module call: arguments exist, required variables are set, referenced outputs exist', () => {
+      let registryCalls = 0;
+      let localCalls = 0;
+      for (const [dir, d] of dirs) {
+        for (const call of d.modules) {
+          const where = `${call.file}: module "${call.name}"`;
+          let variables: Map<string, { required: boolean }>;
+          let outputs: Set<string>;
+          if (call.source.startsWith('./') || call.source.startsWith('../')) {
+            localCalls++;
+            const target = posix.normalize(posix.join(dir, call.source));
+            const t = dirs.get(target);
+            assert.ok(t, `${where}: local module ${target} does not exist`);
+            assert.equal(call.version, undefined, `${where}: a local module has no version`);
+            variables = t.variables;
+            outputs = t.outputs;
+          } else {
+            registryCalls++;
+            const iface = registry.get(call.source);
+            assert.ok(iface, `${where}: ${call.source} is not one of the pinned interfaces in ${interfacesDir}`);
+            assert.equal(call.version, iface.version, `${where}: version must be the pinned ${iface.version}`);
+            variables = new Map(Object.entries(iface.variables).map(([k, v]) => [k, { required: v.required }]));
+            outputs = new Set(iface.outputs);
+          }
+          for (const arg of call.args)
+            assert.ok(variables.has(arg), `${where}: no variable "${arg}" in ${call.source}`);
+          for (const [name, v] of variables) {
+            if (v.required) assert.ok(call.args.includes(name), `${where}: required variable "${name}" is not set`);
+          }
+          const refs = outputRefs(d.text, call.name);
+          for (const out of refs) assert.ok(outputs.has(out), `${where}: module.${call.name}.${out} is not an output`);
+        }
+        // Every module referenced is declared in this folder.
+        const declared = new Set(d.modules.map((m) => m.name));
+        for (const name of moduleNamesReferenced(d.text)) assert.ok(declared.has(name), `${dir}: module.${name}`);
+      }
+      assert.ok(registryCalls >= 5, `registry module calls: ${registryCalls}`);
+      assert.ok(localCalls >= 8, `local module calls: ${localCalls}`);
+    });
+
+    it('uses exactly the pinned module versions and the major-version input names', () => {
+      const used = new Set<string>();
+      for (const d of dirs.values()) for (const c of d.modules) if (c.version) used.add(`${c.source}@${c.version}`);
+      assert.deepEqual([...used].sort(), [
+        `terraform-aws-modules/ecr/aws@${pin('module.ecr')}`,
+        `terraform-aws-modules/eks-pod-identity/aws@${pin('module.eks-pod-identity')}`,
+        `terraform-aws-modules/eks/aws@${pin('module.eks')}`,
+        `terraform-aws-modules/iam/aws//modules/iam-role@${pin('module.iam')}`,
+        `terraform-aws-modules/vpc/aws@${pin('module.vpc')}`,
+      ]);
+      const eks = dirs.get('terraform/eks')?.modules.find((m) => m.name === 'eks');
+      assert.ok(eks);
+      for (const v21 of ['name', 'kubernetes_version', 'endpoint_public_access', 'addons', 'authentication_mode']) {
+        assert.ok(eks.args.includes(v21), `eks v21 input ${v21}`);
+      }
+      assert.equal(attr(eks.body, 'authentication_mode'), 'API');
+      const addons = attr(eks.body, 'addons') as Hcl;
+      for (const a of ['coredns', 'kube-proxy', 'vpc-cni', 'eks-pod-identity-agent']) assert.ok(a in addons, a);
+      assert.match(JSON.stringify(addons['vpc-cni']), /enableNetworkPolicy/);
+      const groups = attr(eks.body, 'eks_managed_node_groups') as Hcl;
+      assert.match(JSON.stringify(groups), /AL2023_x86_64_STANDARD/);
+    });
+
+    it('declares every variable it references and references every variable it declares', () => {
+      for (const [dir, d] of dirs) {
+        const used = varRefs(d.text);
+        for (const name of used) assert.ok(d.variables.has(name), `${dir}: var.${name} is not declared`);
+        for (const name of d.variables.keys()) assert.ok(used.has(name), `${dir}: variable "${name}" is never used`);
+      }
+    });
+
+    it('sets every required variable of a root in its terraform.tfvars, and nothing else', () => {
+      for (const [dir, d] of dirs) {
+        const required = [...d.variables].filter(([, v]) => v.required).map(([k]) => k);
+        if (dir.startsWith('terraform/') || required.length === 0) continue;
+        const tfvars = readFileSync(join(root, dir, 'terraform.tfvars'), 'utf8');
+        const keys = [...tfvars.matchAll(/^([a-z_][a-z0-9_]*)\s*=/gm)].map((m) => m[1]);
+        assert.deepEqual([...keys].sort(), [...required].sort(), `${dir}/terraform.tfvars`);
+      }
+    });
+
+    it('pins Terraform >= 1.11 and each provider major in every root and module', () => {
+      for (const [dir, d] of dirs) {
+        const versions = d.files.get(`${dir}/versions.tf`);
+        assert.ok(versions, `${dir}/versions.tf`);
+        const terraform = (versions.terraform as Hcl[])[0];
+        assert.equal(attr(terraform, 'required_version'), pin('terraform.required'));
+        const providers = attr(terraform, 'required_providers') as Record<string, { version: string }>;
+        assert.ok(Object.keys(providers).includes('aws'), dir);
+        for (const [name, value] of Object.entries(providers)) {
+          const p = attr({ value }, 'value') as { version: string };
+          assert.match(p.version, /^~> \d+\.\d+$/, `${dir}: provider ${name}`);
+          assert.equal(p.version, pin(`provider.${name}`));
+        }
+      }
+    });
+
+    it('keeps every state in the bucket with an S3 lock file and encryption, one key per root', () => {
+      const expected = new Map([
+        ['global', model.terraform.globalStateKey],
+        ...model.environments.map((e) => [`environments/${e.name}`, e.stateKey] as [string, string]),
+      ]);
+      for (const [dir, key] of expected) {
+        const backend = (dirs.get(dir)?.files.get(`${dir}/backend.tf`)?.terraform as Hcl[] | undefined)?.[0] ?? {};
+        const s3 = (attr(backend, 'backend') as Hcl).s3 as Hcl;
+        assert.equal(attr(s3, 'bucket'), model.terraform.stateBucket, dir);
+        assert.equal(attr(s3, 'key'), key, dir);
+        assert.equal(attr(s3, 'use_lockfile'), true, dir);
+        assert.equal(attr(s3, 'encrypt'), true, dir);
+      }
+      assert.equal(new Set(expected.values()).size, expected.size, 'state keys are distinct');
+    });
+
+    it('protects the state bucket as the spec lists', () => {
+      const main = dirs.get('bootstrap')?.files.get('bootstrap/main.tf') ?? {};
+      const resources = new Map(blocks2(main, 'resource').map(([t, n, b]) => [`${t}.${n}`, b]));
+      const bucket = resources.get('aws_s3_bucket.state');
+      assert.ok(bucket);
+      assert.equal(attr(bucket, 'bucket'), tf('local.state_bucket'));
+      assert.equal(attr(attr(bucket, 'lifecycle') as Hcl, 'prevent_destroy'), true);
+      const versioning = resources.get('aws_s3_bucket_versioning.state');
+      assert.equal(attr(attr(versioning ?? {}, 'versioning_configuration') as Hcl, 'status'), 'Enabled');
+      assert.match(JSON.stringify(resources.get('aws_s3_bucket_server_side_encryption_configuration.state')), /AES256/);
+      const pab = resources.get('aws_s3_bucket_public_access_block.state') ?? {};
+      for (const k of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets']) {
+        assert.equal(attr(pab, k), true, k);
+      }
+      assert.match(JSON.stringify(resources.get('aws_s3_bucket_ownership_controls.state')), /BucketOwnerEnforced/);
+      const policy = JSON.stringify(main.data);
+      assert.match(policy, /aws:SecureTransport/);
+      assert.ok(resources.has('aws_s3_bucket_policy.state'));
+      const ciAccess = dirs.get('terraform/ci-access')?.files.get('terraform/ci-access/main.tf') ?? {};
+      const oidc = blocks2(ciAccess, 'resource').find(([t]) => t === 'aws_iam_openid_connect_provider');
+      assert.ok(oidc, 'the GitHub OIDC provider');
+      assert.equal(attr(oidc[2], 'url'), 'https://token.actions.githubusercontent.com');
+    });
+
+    it('trusts GitHub only through StringEquals on aud and an exact sub of one repository and ref or environment', () => {
+      // The one place a GitHub trust policy is written.
+      const role = dirs.get('terraform/iam/github-oidc-role');
+      assert.ok(role);
+      const call = role.modules.find((m) => m.name === 'role');
+      assert.ok(call);
+      assert.ok(!call.args.includes('enable_github_oidc'), 'no ForAllValues-based trust of the module');
+      const trust = attr(call.body, 'trust_policy_permissions') as Record<string, Hcl>;
+      assert.deepEqual(Object.keys(trust), ['GitHubActionsOidc']);
+      const statement = trust.GitHubActionsOidc;
+      assert.deepEqual(statement.actions, ['sts:AssumeRoleWithWebIdentity']);
+      const conditions = statement.condition as { test: string; variable: string; values: unknown }[];
+      assert.deepEqual(
+        conditions.map((c) => [c.test, c.variable]),
+        [
+          ['StringEquals', 'token.actions.githubusercontent.com:aud'],
+          ['StringEquals', 'token.actions.githubusercontent.com:sub'],
+        ],
+      );
+      assert.deepEqual(conditions[0].values, ['sts.amazonaws.com']);
+      assert.equal(conditions[1].values, tf('var.subjects'));
+
+      // No other trust of GitHub anywhere: no other use of the iam-role module, no raw roles.
+      for (const [dir, d] of dirs) {
+        for (const c of d.modules) {
+          if (c.source.includes('iam-role')) assert.equal(dir, 'terraform/iam/github-oidc-role', `${c.file}`);
+          assert.ok(!c.args.includes('enable_github_oidc'), c.file);
+        }
+        for (const [file, hcl] of d.files) {
+          for (const [type] of blocks2(hcl, 'resource')) assert.notEqual(type, 'aws_iam_role', `${file}: raw IAM role`);
+        }
+      }
+
+      // Every subject given to the module, evaluated from the rendered data.
+      const exact =
+        /^repo:([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+):(ref:refs\/heads\/[A-Za-z0-9_./-]+|environment:[A-Za-z0-9_.-]+|pull_request)$/;
+      const subjectsOf: { role: string; subjects: string[] }[] = [];
+      const services = JSON.parse(readFileSync(join(root, model.terraform.servicesFile), 'utf8'));
+      const ciRole = dirs.get('global')?.modules.find((m) => m.name === 'ci_role');
+      assert.deepEqual(attr(ciRole?.body ?? {}, 'subjects'), [tf('each.value.ciRoleSubject')]);
+      for (const s of services) subjectsOf.push({ role: s.ciRole, subjects: [s.ciRoleSubject] });
+      const ci = dirs.get('terraform/ci-access');
+      assert.equal(
+        attr(ci?.modules.find((m) => m.name === 'plan_role')?.body ?? {}, 'subjects'),
+        tf('each.value.plan_subjects'),
+      );
+      assert.deepEqual(attr(ci?.modules.find((m) => m.name === 'apply_role')?.body ?? {}, 'subjects'), [
+        tf('each.value.apply_subject'),
+      ]);
+      const bootstrap = dirs.get('bootstrap')?.files.get('bootstrap/main.tf') ?? {};
+      const accessCalls = blocks(bootstrap, 'module').filter(([, b]) => attr(b, 'source') === '../terraform/ci-access');
+      assert.equal(accessCalls.length, model.terraform.accounts.length, 'one ci-access per account');
+      for (const [, body] of accessCalls) {
+        for (const r of Object.values(attr(body, 'roots') as Record<string, Hcl>)) {
+          subjectsOf.push({ role: r.plan_role, subjects: r.plan_subjects });
+          subjectsOf.push({ role: r.apply_role, subjects: [r.apply_subject] });
+          assert.match(r.apply_subject, /:environment:/, `${r.apply_role} is bound to a GitHub Environment`);
+        }
+      }
+      assert.equal(subjectsOf.length, model.services.length + 2 * (model.environments.length + 1));
+      for (const { role: name, subjects } of subjectsOf) {
+        assert.ok(subjects.length > 0, name);
+        const repos = new Set<string>();
+        for (const s of subjects) {
+          const m = exact.exec(s);
+          assert.ok(m, `${name}: "${s}" is not an exact subject`);
+          repos.add(m[1]);
+        }
+        assert.equal(repos.size, 1, `${name}: one repository`);
+      }
+      // Expected bindings, from the model.
+      for (const s of model.services) {
+        assert.deepEqual(subjectsOf.find((x) => x.role === s.ciRole.name)?.subjects, [
+          `repo:${s.repo.fullName}:ref:refs/heads/main`,
+        ]);
+      }
+      for (const e of model.environments) {
+        assert.deepEqual(subjectsOf.find((x) => x.role === e.infraApplyRole.name)?.subjects, [
+          `repo:${model.repos.infra.fullName}:environment:${e.name}`,
+        ]);
+      }
+    });
+
+    it('lets each CI role push to its own ECR repository only, and the environment accounts pull', () => {
+      const global = dirs.get('global');
+      const ciRole = global?.modules.find((m) => m.name === 'ci_role');
+      const statements = attr(ciRole?.body ?? {}, 'inline_policy_statements') as Record<string, Hcl>;
+      assert.deepEqual(statements.EcrLogin.resources, ['*']);
+      assert.deepEqual(statements.EcrLogin.actions, ['ecr:GetAuthorizationToken']);
+      assert.deepEqual(statements.EcrPush.resources, [tf('module.ecr[each.key].arn')]);
+      assert.ok(!JSON.stringify(statements.EcrPush.actions).includes('*'));
+      const ecr = dirs.get('terraform/ecr')?.modules.find((m) => m.name === 'repository');
+      assert.equal(attr(ecr?.body ?? {}, 'repository_image_tag_mutability'), 'IMMUTABLE');
+      assert.equal(attr(ecr?.body ?? {}, 'repository_image_scan_on_push'), true);
+      assert.equal(attr(ecr?.body ?? {}, 'create_lifecycle_policy'), true);
+      const main = readFileSync(join(root, 'global', 'main.tf'), 'utf8');
+      const pull = /ecr_pull_account_ids = \[(.*)\]/.exec(main)?.[1] ?? '';
+      assert.deepEqual(
+        [...pull.matchAll(/"(\d{12})"/g)].map((m) => m[1]),
+        model.terraform.ecrPullAccounts,
+      );
+      assert.deepEqual(
+        model.terraform.ecrPullAccounts,
+        [...new Set(model.environments.map((e) => e.accountId))].filter((a) => a !== model.awsAccountId),
+      );
+    });
+
+    it('writes services.json as stable data every root reads', () => {
+      const path = join(root, model.terraform.servicesFile);
+      const text = readFileSync(path, 'utf8');
+      const services = JSON.parse(text);
+      assert.equal(text, `${JSON.stringify(services, null, 2)}\n`, '2-space indent, trailing newline');
+      assert.deepEqual(
+        services.map((s: { name: string }) => s.name),
+        model.services.map((s) => s.name),
+      );
+      for (const s of services) {
+        assert.deepEqual(Object.keys(s), [
+          'name',
+          'port',
+          'ecrRepository',
+          'ciRole',
+          'ciRoleSubject',
+          'namespace',
+          'serviceAccount',
+          'podRoles',
+        ]);
+      }
+      for (const dir of ['global', ...model.environments.map((e) => `environments/${e.name}`)]) {
+        const main = readFileSync(join(root, dir, 'main.tf'), 'utf8');
+        const depth = dir.split('/').length;
+        assert.ok(
+          main.includes(`jsondecode(file("\${path.root}/${'../'.repeat(depth)}${model.terraform.servicesFile}"))`),
+          `${dir} reads ${model.terraform.servicesFile}`,
+        );
+      }
+    });
+
+    it('keeps the Argo CD repo credential out of Git, the plan and the state', () => {
+      const argocd = dirs.get('terraform/argocd')?.files.get('terraform/argocd/main.tf') ?? {};
+      const ephemeral = blocks2(argocd, 'ephemeral');
+      assert.deepEqual(
+        ephemeral.map(([t]) => t),
+        ['aws_secretsmanager_secret_version'],
+      );
+      assert.equal(blocks2(argocd, 'data').length, 0, 'no data source (it would land in the state)');
+      const secret = blocks2(argocd, 'resource').find(([t]) => t === 'kubernetes_secret_v1');
+      assert.ok(secret);
+      assert.ok('data_wo' in secret[2] && !('data' in secret[2]), 'write-only data');
+      assert.match(JSON.stringify(secret[2]), /argocd\.argoproj\.io\/secret-type/);
+      for (const env of model.environments) {
+        // External Secrets reads <org>/<env>/*: no prefix of any environment covers the credential.
+        for (const other of model.environments) assert.ok(!env.argocdRepoSecretName.startsWith(other.secretsPrefix));
+      }
+      for (const file of walk(root)) {
+        assert.doesNotMatch(readFileSync(join(root, file), 'utf8'), /BEGIN [A-Z ]*PRIVATE KEY/, file);
+      }
+    });
+  });
+}
+
+/** One model, both repos: what the GitOps repo expects is what Terraform creates. */
+describe('infra and GitOps repos agree (one model renders both)', () => {
+  const model = modelFor('full', [{ name: 'web', port: 8081 }]);
+  const gitops = new Map(renderRepo(model, 'gitops').files.map((f) => [f.path, f.content]));
+  const infra = new Map(renderRepo(model, 'infra').files.map((f) => [f.path, f.content]));
+  const services = JSON.parse(infra.get(model.terraform.servicesFile) ?? '[]') as {
+    name: string;
+    ecrRepository: string;
+    ciRole: string;
+    namespace: string;
+    serviceAccount: string;
+    podRoles: Record<string, string>;
+  }[];
+  const yamlOf = (path: string) => {
+    const text = gitops.get(path);
+    assert.ok(text, `GitOps repo has ${path}`);
+    return parse(text);
+  };
+  /** `name = "value"` of an HCL file (first match, from the module block that follows `after`). */
+  const hclValue = (text: string, name: string, after = '') => {
+    const from = after ? text.indexOf(after) : 0;
+    assert.ok(from >= 0, after);
+    const m = new RegExp(`^\\s*${name}\\s*=\\s*"([^"]*)"`, 'm').exec(text.slice(from));
+    assert.ok(m, `${name} after ${after}`);
+    return m[1];
+  };
+
+  it('covers every service of the model', () => {
+    assert.deepEqual(
+      services.map((s) => s.name),
+      ['payments', 'web'],
+    );
+  });
+
+  it('Pod Identity: the service account and namespace are the chart’s and the Application’s', () => {
+    for (const s of services) {
+      const values = yamlOf(`charts/${s.name}/values.yaml`);
+      assert.equal(s.serviceAccount, values.serviceAccount.name);
+      for (const env of model.environments) {
+        const app = yamlOf(`argocd/${env.name}/apps/${s.name}.yaml`);
+        assert.equal(s.namespace, app.spec.destination.namespace, `${s.name} in ${env.name}`);
+        const main = infra.get(`environments/${env.name}/main.tf`) ?? '';
+        assert.match(main, /namespace\s+= each\.value\.namespace/);
+        assert.match(main, /service_account = each\.value\.serviceAccount/);
+        assert.equal(
+          s.podRoles[env.name],
+          model.services.find((x) => x.name === s.name)?.environments[env.index].podRole.name,
+        );
+      }
+    }
+    for (const env of model.environments) {
+      const main = infra.get(`environments/${env.name}/main.tf`) ?? '';
+      const eso = yamlOf(`argocd/${env.name}/platform/external-secrets.yaml`);
+      assert.equal(hclValue(main, 'namespace', 'module "external_secrets_role"'), eso.spec.destination.namespace);
+      assert.equal(
+        hclValue(main, 'service_account', 'module "external_secrets_role"'),
+        eso.spec.source.helm.valuesObject.serviceAccount.name,
+      );
+      assert.equal(hclValue(main, 'name', 'module "external_secrets_role"'), env.externalSecretsRole.name);
+      if (model.loadBalancerController && env.loadBalancerControllerRole) {
+        const lbc = yamlOf(`argocd/${env.name}/platform/aws-load-balancer-controller.yaml`);
+        const after = 'module "load_balancer_controller_role"';
+        assert.equal(hclValue(main, 'namespace', after), lbc.spec.destination.namespace);
+        assert.equal(hclValue(main, 'service_account', after), lbc.spec.source.helm.valuesObject.serviceAccount.name);
+        assert.equal(hclValue(main, 'name', after), env.loadBalancerControllerRole.name);
+        assert.equal(hclValue(main, 'name', 'module "vpc"'), lbc.spec.source.helm.valuesObject.vpcTags.Name);
+        assert.equal(hclValue(main, 'cluster_name'), lbc.spec.source.helm.valuesObject.clusterName);
+      }
+    }
+  });
+
+  it('ECR: the repository names are the chart values’ image.repository, in the global account’s registry', () => {
+    for (const s of services) {
+      const repository: string = yamlOf(`charts/${s.name}/values.yaml`).image.repository;
+      const registry = `${model.awsAccountId}.dkr.ecr.${model.awsRegion}.amazonaws.com/`;
+      assert.ok(repository.startsWith(registry), repository);
+      assert.equal(repository.slice(registry.length), s.ecrRepository);
+    }
+  });
+
+  it('Argo CD: each root Application syncs argocd/<env> of the GitOps repo, which exists there', () => {
+    for (const env of model.environments) {
+      const main = infra.get(`environments/${env.name}/main.tf`) ?? '';
+      const path = hclValue(main, 'path', 'module "argocd"');
+      assert.equal(path, `argocd/${env.name}`);
+      assert.ok(
+        [...gitops.keys()].some((f) => f.startsWith(`${path}/`)),
+        `${path}/ in the GitOps repo`,
+      );
+      const repoUrl = hclValue(main, 'repo_url', 'module "argocd"');
+      const app = yamlOf(`argocd/${env.name}/apps/${services[0].name}.yaml`);
+      for (const source of app.spec.sources) assert.equal(source.repoURL, repoUrl);
+      assert.equal(hclValue(main, 'namespace', 'module "argocd"'), app.metadata.namespace);
+      assert.equal(hclValue(main, 'cluster_name'), env.clusterName);
+      assert.equal(hclValue(main, 'destination_server', 'module "argocd"'), app.spec.destination.server);
+    }
+  });
+});
