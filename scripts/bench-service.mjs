@@ -28,5 +28,7 @@ for (let i = 1; i <= count; i++) {
 const first = times[0];
 const last = times.at(-1);
 const slowest = Math.max(...times);
-console.log(`first ${first.toFixed(0)} ms, last ${last.toFixed(0)} ms (${(last / first).toFixed(2)}x), slowest ${slowest.toFixed(0)} ms`);
+console.log(
+  `first ${first.toFixed(0)} ms, last ${last.toFixed(0)} ms (${(last / first).toFixed(2)}x), slowest ${slowest.toFixed(0)} ms`,
+);
 console.log(`workspace: ${ws}`);
