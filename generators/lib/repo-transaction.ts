@@ -35,7 +35,7 @@ export function isClean(dir: string): boolean {
 }
 
 /** Every refusal that can be known before writing: dirty trees, detached HEADs, existing branches. */
-export function checkRepos(changes: RepoChange[], options: ChangeOptions): void {
+export function checkRepos(changes: Pick<RepoChange, 'name' | 'dir'>[], options: ChangeOptions): void {
   const problems: string[] = [];
   for (const { name, dir } of changes) {
     if (!existsSync(join(dir, '.git'))) {
@@ -104,7 +104,10 @@ export function applyChanges(changes: RepoChange[], options: ChangeOptions, afte
       }
     }
     if (failures.length > 0) {
-      throw new AggregateError([error], `${(error as Error).message}\nand restoring failed for:\n  ${failures.join('\n  ')}`);
+      throw new AggregateError(
+        [error],
+        `${(error as Error).message}\nand restoring failed for:\n  ${failures.join('\n  ')}`,
+      );
     }
     throw error;
   }
