@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { renderRepo } from '../generators/lib/render.ts';
 import { writeFiles } from '../generators/lib/workspace.ts';
+import { addedServices, grownWorkspace } from './support/added-services.ts';
 import { kubeconformSchemaArgs, requireTool, run } from './support/tools.ts';
 import { answerSets, modelFor } from './support/workspace.ts';
 
@@ -79,19 +80,35 @@ function kubeconform(ctx: Mocha.Context, input: string | string[], label: string
   return result.stdout;
 }
 
-for (const set of Object.keys(answerSets) as (keyof typeof answerSets)[]) {
-  describe(`@tools GitOps repo (${set}: ${answerSets[set].description})`, () => {
+/** What is validated: both answer sets freshly rendered, and a repo grown by three `service` adds. */
+const targets = [
+  ...(Object.keys(answerSets) as (keyof typeof answerSets)[]).map((set) => ({
+    label: `${set}: ${answerSets[set].description}`,
+    model: modelFor(set),
+    apps: set === 'full' ? 6 : 2,
+    dir: () => generate(set),
+  })),
+  {
+    label: `minimal plus ${addedServices.map((s) => s.name).join(', ')} added by the service command`,
+    model: modelFor('minimal'),
+    apps: 2 * (1 + addedServices.length),
+    dir: () => join(grownWorkspace(), modelFor('minimal').repos.gitops.name),
+  },
+];
+
+for (const target of targets) {
+  describe(`@tools GitOps repo (${target.label})`, () => {
     let dir = '';
-    const version = modelFor(set).kubernetesVersion;
+    const version = target.model.kubernetesVersion;
     before(() => {
-      dir = generate(set);
+      dir = target.dir();
     });
 
     it('every Application renders with helm as Argo CD would, and kubeconform accepts the output', function () {
       const helm = requireTool(this, 'helm');
-      const repoURL = modelFor(set).repos.gitops.url;
+      const repoURL = target.model.repos.gitops.url;
       const apps = applications(dir);
-      assert.ok(apps.length >= 2);
+      assert.equal(apps.length, target.apps);
       for (const { file, app } of apps) {
         const { chart, release, args } = argoHelmArgs(app, repoURL);
         const ns = app.spec.destination.namespace;

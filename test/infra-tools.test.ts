@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { renderRepo } from '../generators/lib/render.ts';
 import { writeFiles } from '../generators/lib/workspace.ts';
+import { addedServices, grownWorkspace } from './support/added-services.ts';
 import { parseHcl, requireHclParser } from './support/hcl.ts';
 import { requireTool, run } from './support/tools.ts';
 import { answerSets, modelFor } from './support/workspace.ts';
@@ -34,17 +35,34 @@ function tfDirs(root: string): string[] {
   ].sort();
 }
 
-const sets = [
-  { set: 'minimal' as const, extra: [] },
-  { set: 'full' as const, extra: [{ name: 'web', port: 8081 }] },
+function rendered(set: keyof typeof answerSets, extra: { name: string; port: number }[]): () => string {
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), `infra-tools-${set}-`));
+    writeFiles(dir, renderRepo(modelFor(set, extra), 'infra').files);
+    return dir;
+  };
+}
+
+/** Both answer sets freshly rendered, and a repo grown by three `service` adds (a data edit each). */
+const targets = [
+  { set: 'minimal' as const, label: `minimal: ${answerSets.minimal.description}`, dir: rendered('minimal', []) },
+  {
+    set: 'full' as const,
+    label: `full: ${answerSets.full.description}, plus web`,
+    dir: rendered('full', [{ name: 'web', port: 8081 }]),
+  },
+  {
+    set: 'grown' as const,
+    label: `minimal plus ${addedServices.map((s) => s.name).join(', ')} added by the service command`,
+    dir: () => join(grownWorkspace(), modelFor('minimal').repos.infra.name),
+  },
 ];
 
-for (const { set, extra } of sets) {
-  describe(`@tools infra repo (${set}: ${answerSets[set].description}${extra.length ? ', plus web' : ''})`, () => {
+for (const { set, label, dir: makeDir } of targets) {
+  describe(`@tools infra repo (${label})`, () => {
     let dir = '';
     before(() => {
-      dir = mkdtempSync(join(tmpdir(), `infra-tools-${set}-`));
-      writeFiles(dir, renderRepo(modelFor(set, extra), 'infra').files);
+      dir = makeDir();
     });
 
     it('is formatted: tofu fmt -check -recursive (stands in for terraform fmt)', function () {

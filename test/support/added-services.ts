@@ -1,0 +1,34 @@
+/**
+ * A workspace grown by the real commands: `new --defaults`, then three `service` adds, each a whole
+ * bin process. The tool tests validate its repos like freshly rendered ones (issue: "after adding
+ * three services, the full validation suite passes on every repo"). Made once per test run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from './workspace.ts';
+
+export const addedServices = [
+  { name: 'orders', port: '8081' },
+  { name: 'billing', port: '9090' },
+  { name: 'web-frontend', port: '3000' },
+];
+
+let made: string | undefined;
+
+export function grownWorkspace(): string {
+  if (made) return made;
+  const bin = join(repoRoot, 'bin', 'gitops-platform.js');
+  if (!existsSync(join(repoRoot, 'dist', 'cli.mjs'))) throw new Error('run `npm run build` first (npm test does)');
+  const ws = mkdtempSync(join(tmpdir(), 'grown-'));
+  const run = (args: string[]) => {
+    const result = spawnSync(process.execPath, [bin, ...args], { cwd: ws, encoding: 'utf8', input: '' });
+    if (result.status !== 0) throw new Error(`gitops-platform ${args.join(' ')} failed:\n${result.stderr}`);
+  };
+  // --skip-install: the app tests install and lock each app themselves.
+  run(['new', '--defaults', '--skip-install']);
+  for (const { name, port } of addedServices) run(['service', name, '--port', port, '--skip-install']);
+  made = ws;
+  return ws;
+}
