@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { answerKeys, flagKeys, flagName } from '../generators/lib/options.ts';
+import { helpRows } from '../generators/lib/generator-options.ts';
+import { commandOptions, flagName } from '../generators/lib/options.ts';
 import { repoRoot } from './support/workspace.ts';
 
 const bin = join(repoRoot, 'bin', 'gitops-platform.js');
@@ -39,10 +40,23 @@ describe('gitops-platform bin', () => {
   it('new --help lists every option with its description and default', () => {
     const result = gitopsPlatform(['new', '--help'], repoRoot);
     assert.equal(result.status, 0, result.stderr);
-    for (const key of [...answerKeys, ...flagKeys]) assert.match(result.stdout, new RegExp(`--${flagName(key)}\\b`));
+    for (const key of commandOptions.new) assert.match(result.stdout, new RegExp(`--${flagName(key)}\\b`));
     assert.match(result.stdout, /--aws-region <value> +AWS region .*\(default: us-east-1\)/);
     assert.match(result.stdout, /--environments <value> +.*\(default: dev,prod\)/);
   });
+
+  for (const command of Object.keys(commandOptions) as (keyof typeof commandOptions)[]) {
+    it(`${command} --help lists every option of the command, and the README documents each`, () => {
+      const result = gitopsPlatform([command, '--help'], repoRoot);
+      assert.equal(result.status, 0, result.stderr);
+      const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+      for (const [flag] of helpRows(command)) {
+        const name = flag.split(' ')[0];
+        assert.ok(result.stdout.includes(name), `${command} --help lacks ${name}`);
+        assert.ok(readme.includes(`\`${name}`), `README lacks ${name}`);
+      }
+    });
+  }
 
   it('without a terminal and without answers, lists what is missing and exits 1 at once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bin-'));
