@@ -5,30 +5,21 @@
  * missing tool skips with a visible reason; with CI=true it fails.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { renderRepo } from '../generators/lib/render.ts';
 import { writeFiles } from '../generators/lib/workspace.ts';
 import { addedServices, grownWorkspace } from './support/added-services.ts';
 import { parseHcl, requireHclParser } from './support/hcl.ts';
 import { requireTool, run } from './support/tools.ts';
-import { answerSets, modelFor } from './support/workspace.ts';
-
-function walk(root: string, dir = root): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((entry) => {
-      const full = join(dir, entry);
-      return statSync(full).isDirectory() ? walk(root, full) : [relative(root, full)];
-    });
-}
+import { answerSets, listFiles, modelFor } from './support/workspace.ts';
 
 /** Folders that hold .tf files: the roots and the local modules. */
 function tfDirs(root: string): string[] {
   return [
     ...new Set(
-      walk(root)
+      listFiles(root)
         .filter((f) => f.endsWith('.tf'))
         .map((f) => dirname(f)),
     ),
@@ -73,7 +64,7 @@ for (const { set, label, dir: makeDir } of targets) {
 
     it('every .tf and .tfvars file parses (python-hcl2)', function () {
       const python = requireHclParser(this);
-      const files = walk(dir).filter((f) => /\.(tf|tfvars)$/.test(f));
+      const files = listFiles(dir).filter((f) => /\.(tf|tfvars)$/.test(f));
       assert.ok(files.length > 40, `${files.length} files`);
       parseHcl(
         python,
@@ -103,7 +94,7 @@ for (const { set, label, dir: makeDir } of targets) {
       assert.doesNotMatch(result.stdout, /Failed checks: [1-9]/);
       assert.doesNotMatch(readFileSync(join(dir, '.checkov.yaml'), 'utf8'), /skip-check|soft-fail/);
       let skips = 0;
-      for (const file of walk(dir).filter((f) => f.endsWith('.tf'))) {
+      for (const file of listFiles(dir).filter((f) => f.endsWith('.tf'))) {
         for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
           if (!line.includes('checkov:skip')) continue;
           skips++;

@@ -5,16 +5,16 @@
  * services data file, and agreement with the GitOps repo rendered from the same model.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix, relative, resolve } from 'node:path';
+import { dirname, join, posix, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Model } from '../generators/lib/model.ts';
 import { pin } from '../generators/lib/pins.ts';
 import { renderRepo } from '../generators/lib/render.ts';
 import { writeFiles } from '../generators/lib/workspace.ts';
 import { attr, blocks, blocks2, type Hcl, parseHcl, requireHclParser, strings } from './support/hcl.ts';
-import { answerSets, modelFor, repoRoot } from './support/workspace.ts';
+import { answerSets, listFiles, modelFor, repoRoot } from './support/workspace.ts';
 
 const interfacesDir = resolve(repoRoot, '..', 'shared', 'data', 'terraform-modules');
 const META = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on']);
@@ -55,16 +55,6 @@ interface TfDir {
   text: string[];
 }
 
-/** Every file of a rendered repo (relative paths). */
-function walk(root: string, dir = root): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((entry) => {
-      const full = join(dir, entry);
-      return statSync(full).isDirectory() ? walk(root, full) : [relative(root, full)];
-    });
-}
-
 function renderInfra(model: Model, label: string): string {
   const dir = mkdtempSync(join(tmpdir(), `infra-${label}-`));
   writeFiles(dir, renderRepo(model, 'infra').files);
@@ -73,7 +63,7 @@ function renderInfra(model: Model, label: string): string {
 
 /** Parses every .tf file of the repo and groups them by folder (Terraform module). */
 function analyse(python: string, root: string): Map<string, TfDir> {
-  const tfFiles = walk(root).filter((f) => f.endsWith('.tf'));
+  const tfFiles = listFiles(root).filter((f) => f.endsWith('.tf'));
   const parsed = parseHcl(
     python,
     tfFiles.map((f) => join(root, f)),
@@ -466,7 +456,7 @@ for (const { set, extra } of sets) {
         // External Secrets reads <org>/<env>/*: no prefix of any environment covers the credential.
         for (const other of model.environments) assert.ok(!env.argocdRepoSecretName.startsWith(other.secretsPrefix));
       }
-      for (const file of walk(root)) {
+      for (const file of listFiles(root)) {
         assert.doesNotMatch(readFileSync(join(root, file), 'utf8'), /BEGIN [A-Z ]*PRIVATE KEY/, file);
       }
     });

@@ -8,7 +8,7 @@ import { ValidationError } from '../generators/lib/errors.ts';
 import { MANIFEST, PACKAGE_NAME, sha256, YO_RC } from '../generators/lib/state.ts';
 import { generatorVersion } from '../generators/lib/version.ts';
 import { createRepos } from '../generators/lib/workspace.ts';
-import { fixture, readTree } from './support/workspace.ts';
+import { fixture, readTree, rejection } from './support/workspace.ts';
 
 // yeoman-test infers option types from @yeoman/types' BaseGenerator, which cannot see the keys our
 // table declares at run time; the options are checked by the generator itself.
@@ -23,14 +23,7 @@ function gitLog(dir: string): string[] {
   return spawnSync('git', ['log', '--format=%s'], { cwd: dir, encoding: 'utf8' }).stdout.trim().split('\n');
 }
 
-async function refusal(context: ReturnType<typeof run>): Promise<Error> {
-  try {
-    await context;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('the generator did not refuse');
-}
+const refusal = (context: ReturnType<typeof run>) => rejection(context, 'new');
 
 describe('new (yeoman-test)', () => {
   it('--defaults writes the three repos, each a git repo with one commit and its state', async () => {

@@ -11,7 +11,7 @@ import { MANIFEST, PACKAGE_NAME, stateFiles, YO_RC } from '../generators/lib/sta
 import { generatorId } from '../generators/lib/version.ts';
 import { createRepos } from '../generators/lib/workspace.ts';
 import AddServiceGenerator from '../generators/service/index.ts';
-import { readTree } from './support/workspace.ts';
+import { readTree, rejection } from './support/workspace.ts';
 
 /** A workspace as `new --defaults --skip-install` writes it (three repos, one commit each). */
 function workspace(answers: Record<string, unknown> = {}): string {
@@ -63,14 +63,7 @@ const addService = (ws: string, name: string, options: Record<string, unknown> =
     .withArguments([name])
     .withOptions({ skipInstall: true, ...options } as never);
 
-async function refused(context: ReturnType<typeof addService>): Promise<Error> {
-  try {
-    await context;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('the service command did not refuse');
-}
+const refused = (context: ReturnType<typeof addService>) => rejection(context, 'the service command');
 
 describe('service <name>', () => {
   it('creates the app repo, and one commit on add-service-<name> in infra and GitOps', async () => {

@@ -28,6 +28,21 @@ export function modelFor(set: AnswerSetName, extraServices: { name: string; port
   return buildModel(platform, [service, ...extraServices], generatorId);
 }
 
+/** Every file's relative path under `dir`, sorted, skipping .git. */
+export function listFiles(dir: string): string[] {
+  return [...readTree(dir).keys()];
+}
+
+/** The error a generator run (or any promise) was refused with; fails when it was not refused. */
+export async function rejection(run: PromiseLike<unknown>, what = 'the command'): Promise<Error> {
+  try {
+    await run;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error(`${what} did not refuse`);
+}
+
 /** Every file under `dir` (relative path -> content), skipping .git. */
 export function readTree(dir: string, skip: (path: string) => boolean = (p) => p === '.git'): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
