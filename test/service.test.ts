@@ -169,6 +169,13 @@ describe('service <name>', () => {
     });
   }
 
+  it('--dry-run plans the add and writes nothing', async () => {
+    const ws = workspace();
+    const before = snapshot(ws);
+    await addService(ws, 'web', { dryRun: true });
+    assert.deepEqual(snapshot(ws), before);
+  });
+
   it('leaves every repo as it was when a commit fails part-way (GitOps, after infra committed)', async () => {
     const ws = workspace();
     const hook = join(ws, 'acme-gitops', '.git', 'hooks', 'pre-commit');
