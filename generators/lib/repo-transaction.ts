@@ -67,10 +67,10 @@ function undo(applied: Applied, options: ChangeOptions): void {
 
 /**
  * Applies the changes in order; `after` runs once all succeeded (e.g. moving a new repo into
- * place) and its failure undoes them too.
+ * place) and its failure undoes them too. Callers run checkRepos first, before they plan: a plan
+ * made from a dirty tree would take the uncommitted edits for the team's work.
  */
 export function applyChanges(changes: RepoChange[], options: ChangeOptions, after?: () => void): void {
-  checkRepos(changes, options);
   const done: Applied[] = [];
   try {
     for (const change of changes) {
@@ -90,7 +90,9 @@ export function applyChanges(changes: RepoChange[], options: ChangeOptions, afte
         writeFileSync(target, write.content, { mode: write.path.endsWith('.sh') ? 0o755 : 0o644 });
       }
       git(dir, ['add', '--', ...change.writes.map((w) => w.path)]);
-      if (options.commit && !isClean(dir)) git(dir, ['commit', '--quiet', '-m', change.message]);
+      // Commit only when something is staged (a re-render can leave every file as it was).
+      const staged = git(dir, ['diff', '--cached', '--name-only']).trim() !== '';
+      if (options.commit && staged) git(dir, ['commit', '--quiet', '-m', change.message]);
     }
     after?.();
   } catch (error) {
