@@ -11,13 +11,14 @@ const environmentVersion = JSON.parse(readFileSync('node_modules/yeoman-environm
 const pinEnvironmentVersion = {
   name: 'pin-yeoman-environment-version',
   setup(b) {
-    b.onLoad({ filter: /yeoman-environment[\\/]dist[\\/]environment-base\.js$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replace(
-        "require('../package.json').version",
-        JSON.stringify(environmentVersion),
-      ),
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /yeoman-environment[\\/]dist[\\/]environment-base\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const contents = source.replace("require('../package.json').version", JSON.stringify(environmentVersion));
+      // A new yeoman-environment that reads its version differently must not pass unnoticed.
+      if (contents === source)
+        throw new Error('bundle: yeoman-environment no longer reads ../package.json as expected');
+      return { contents, loader: 'js' };
+    });
   },
 };
 

@@ -183,6 +183,18 @@ describe('workspace transaction', () => {
     assert.deepEqual(readdirSync(dir), ['keep.txt']);
   });
 
+  it('removes the workspace folders it created when it fails', async () => {
+    const dir = (await run({ defaults: true, 'dry-run': true })).cwd;
+    const broken = [
+      { path: 'a', content: 'file\n', policy: 'merge' as const },
+      { path: 'a/b', content: 'nested\n', policy: 'merge' as const },
+    ];
+    assert.throws(() =>
+      createRepos(join(dir, 'deep', 'er'), [{ name: 'one', files: broken, commitMessage: 'one' }], { git: false }),
+    );
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
   it('leaves the workspace as it was when a git commit fails', async () => {
     const dir = (await run({ defaults: true, 'dry-run': true })).cwd;
     const previous = process.env.GIT_AUTHOR_DATE;

@@ -169,6 +169,59 @@ describe('service <name>', () => {
     });
   }
 
+  it('refuses a repo on a detached HEAD, and repos that record different answers', async () => {
+    let ws = workspace();
+    git(join(ws, 'acme-gitops'), 'checkout', '-q', '--detach');
+    let before = snapshot(ws);
+    let error = await refused(addService(ws, 'web'));
+    assert.match(error.message, /acme-gitops is on a detached HEAD/);
+    assert.deepEqual(snapshot(ws), before);
+
+    ws = workspace();
+    const file = join(ws, 'acme-infra', YO_RC);
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('"kubernetesVersion": "1.34"', '"kubernetesVersion": "1.35"'),
+    );
+    commitAll(join(ws, 'acme-infra'), 'upgraded alone');
+    before = snapshot(ws);
+    error = await refused(addService(ws, 'web'));
+    assert.match(error.message, /record different answers/);
+    assert.deepEqual(snapshot(ws), before);
+  });
+
+  it('refuses recorded services that break the naming rules (a name is a path)', async () => {
+    const ws = workspace();
+    for (const repo of ['acme-infra', 'acme-gitops']) {
+      const file = join(ws, repo, YO_RC);
+      writeFileSync(file, readFileSync(file, 'utf8').replace('"name": "api"', '"name": "../../escaped"'));
+      commitAll(join(ws, repo), 'tampered');
+    }
+    const error = await refused(addService(ws, 'web'));
+    assert.match(error.message, /services\[0\]\.name: "\.\.\/\.\.\/escaped" must be a DNS-1123 label/);
+  });
+
+  it('a service named before the others changes no unrelated file, and leaves team-owned files alone', async () => {
+    const ws = workspace();
+    const gitops = join(ws, 'acme-gitops');
+    const owners = join(gitops, '.github', 'CODEOWNERS');
+    const edited = readFileSync(owners, 'utf8').replace(/^# {3}(\/environments\/.*-team)$/m, '$1');
+    assert.notEqual(edited, readFileSync(owners, 'utf8'), 'the example line was uncommented');
+    writeFileSync(owners, edited);
+    commitAll(gitops, 'owners');
+    await addService(ws, 'aaa');
+    assert.equal(readFileSync(owners, 'utf8'), edited);
+    const changed = git(gitops, 'diff', '--name-only', 'main', 'add-service-aaa').split('\n');
+    for (const path of changed) {
+      assert.ok(
+        /(^|\/)aaa(\.yaml|\/)|^argocd\/.*\/(projects\/services|platform\/cluster-secret-store)\.yaml$|^README\.md$|^\.yo-rc\.json$|manifest\.json$/.test(
+          path,
+        ),
+        `unexpected change: ${path}`,
+      );
+    }
+  });
+
   it('--dry-run plans the add and writes nothing', async () => {
     const ws = workspace();
     const before = snapshot(ws);

@@ -290,6 +290,33 @@ describe('upgrade (lib): one scenario each', () => {
 const NOW_LINE = 'The desired state of every Kubernetes workload of';
 const OLDER_LINE = 'The desired state of all the workloads of';
 
+describe('upgrade (lib): what it refuses, and what it keeps reporting', () => {
+  it('refuses repos written by a newer version (no downgrade), writing nothing', () => {
+    const { ws } = oldWorkspace();
+    const file = join(ws, 'acme-gitops', YO_RC);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(`"version": "${OLD}"`, '"version": "99.0.0"'));
+    commitAll(gitops(ws), 'from the future');
+    assert.throws(() => plansFor(ws), /written by generator-gitops-platform 99\.0\.0.*older/);
+  });
+
+  it('without a base, a file left as it is keeps the old manifest entry and version until it is brought in line', () => {
+    const { ws } = oldWorkspace();
+    const readme = join(gitops(ws), 'README.md');
+    writeFileSync(readme, `${readFileSync(readme, 'utf8')}mine\n`);
+    commitAll(gitops(ws), 'mine');
+    const offline: Replay = () => ({ unavailable: 'offline in this test' });
+    applyUpgrades(plansFor(ws, {}, offline), { commit: false });
+    assert.equal(readRepoState(gitops(ws))?.version, OLD, 'not recorded as upgraded');
+    commitAll(gitops(ws), 'partial upgrade');
+    const again = plansFor(ws, {}, offline).find((p) => p.repo.dir === gitops(ws)) as RepoUpgrade;
+    assert.deepEqual(
+      again.changes.filter((c) => c.action === 'conflict').map((c) => c.path),
+      ['README.md'],
+      'reported again, not called up to date',
+    );
+  });
+});
+
 describe('upgrade (bin): the recorded version replayed in its own process', () => {
   const bin = join(repoRoot, 'bin', 'gitops-platform.js');
   let fixture: ReturnType<typeof olderVersion>;
@@ -313,6 +340,18 @@ describe('upgrade (bin): the recorded version replayed in its own process', () =
     assert.equal(readRepoState(gitops(ws))?.version, '0.0.8');
     return ws;
   }
+
+  it('refuses --org and answers that break a rule across answers, writing nothing', () => {
+    const ws = oldPlatform();
+    const before = withoutGit(ws);
+    const org = run(['upgrade', '--org', 'globex'], ws);
+    assert.equal(org.status, 1);
+    assert.match(org.stderr, /upgrade does not take --org \(org names the repos/);
+    const accounts = run(['upgrade', '--accounts', 'prod=222222222222', '--environments', 'dev,staging'], ws);
+    assert.equal(accounts.status, 1);
+    assert.match(accounts.stderr, /accounts: "prod" names an environment that is not in environments/);
+    assert.deepEqual(withoutGit(ws), before);
+  });
 
   it('--check and --dry-run exit 2 and write nothing; the state stays at the old version', () => {
     const ws = oldPlatform();

@@ -30,7 +30,7 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
   }
 
   initializing(): void {
-    ({ flags: this.flags, given: this.given } = readGiven(this.options));
+    ({ flags: this.flags, given: this.given } = readGiven(this.options, 'new'));
     checkGiven(this.given);
   }
 

@@ -69,7 +69,8 @@ function planRepo(
       }
       continue;
     }
-    if (base === file.content || !existsSync(onDisk)) continue; // unchanged, or deleted by the team
+    // Unchanged, deleted by the team, or the team's own file after creation (policy once).
+    if (base === file.content || !existsSync(onDisk) || file.policy === 'once') continue;
     const ours = readFileSync(onDisk, 'utf8');
     const merged = mergeFile(file.path, base, ours, file.content);
     if (merged.conflicts > 0) conflicts.push(`${file.path} (your edits overlap the lines the service adds)`);
@@ -109,7 +110,14 @@ export function planServiceAdd(
     }
   }
   const { platform, services: existing } = recordedAnswers(gitops.state);
-  const infraServices = recordedAnswers(infra.state).services.map((s) => s.name);
+  const infraRecorded = recordedAnswers(infra.state);
+  if (JSON.stringify(infraRecorded.platform) !== JSON.stringify(platform)) {
+    throw new UsageError(
+      'The infra and GitOps repos record different answers (one was upgraded with a changed answer alone): ' +
+        'run `gitops-platform upgrade` with the same answers in the workspace first.',
+    );
+  }
+  const infraServices = infraRecorded.services.map((s) => s.name);
   if (JSON.stringify(infraServices) !== JSON.stringify(existing.map((s) => s.name))) {
     throw new UsageError(
       `The infra and GitOps repos list different services (${infraServices.join(', ')} / ${existing

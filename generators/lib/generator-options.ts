@@ -4,6 +4,7 @@
  */
 import type Generator from 'yeoman-generator';
 import { loadAnswersFile, type RawAnswers } from './answers.ts';
+import { UsageError } from './errors.ts';
 import {
   type AnswerKey,
   answerKeys,
@@ -60,16 +61,32 @@ function read(options: Record<string, unknown>, key: string): unknown {
 }
 
 /** Flags, plus the answers given by --answers and by command-line options (the latter win). */
-export function readGiven(options: Record<string, unknown>): { flags: Flags; given: RawAnswers } {
+/**
+ * Flags, plus the answers given by --answers and by command-line options (the latter win). Only
+ * the command's own options are read: `upgrade --org x` must not slip through undeclared.
+ */
+export function readGiven(options: Record<string, unknown>, command: Command): { flags: Flags; given: RawAnswers } {
+  const accepted = new Set<string>(commandOptions[command]);
+  // Yeoman parses any --flag; one from the table that this command does not take is refused.
+  // (false is Yeoman's own default for its built-in booleans, such as --skip-install.)
+  const foreign = (Object.keys(optionTable) as string[]).filter(
+    (key) => !accepted.has(key) && read(options, key) !== undefined && read(options, key) !== false,
+  );
+  if (foreign.length > 0) {
+    throw new UsageError(
+      `${command} does not take ${foreign.map((k) => `--${flagName(k)}`).join(', ')}` +
+        `${foreign.includes('org') ? ' (org names the repos and cannot change)' : ''}; see \`gitops-platform ${command} --help\`.`,
+    );
+  }
   const flags: Record<string, unknown> = {};
   for (const key of flagKeys) {
     const value = read(options, key);
-    if (value !== undefined) flags[key] = value;
+    if (value !== undefined && accepted.has(key)) flags[key] = value;
   }
   const given: RawAnswers = typeof flags.answers === 'string' ? loadAnswersFile(flags.answers) : {};
   for (const key of answerKeys) {
     const value = read(options, key);
-    if (value !== undefined) given[key] = value;
+    if (value !== undefined && accepted.has(key)) given[key] = value;
   }
   return { flags: flags as Flags, given };
 }

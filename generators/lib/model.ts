@@ -270,7 +270,7 @@ export function buildModel(
     awsRegion,
     awsAccountId,
     kubernetesVersion: platform.kubernetesVersion,
-    domain: platform.domain,
+    domain: platform.domain || undefined,
     environments,
     firstEnvironment: environments[0],
     productionEnvironment: environments[environments.length - 1],

@@ -242,6 +242,8 @@ export const optionTable = {
     parse: (raw) => {
       const value = text(raw);
       if (value === undefined) return { error: 'must be a string' };
+      // Empty means "no domain" (upgrade --domain '' removes the ingress hosts).
+      if (value === '') return { value };
       const labels = value.split('.');
       if (
         value.length > 200 ||
@@ -379,7 +381,7 @@ export function answerSpec(key: AnswerKey): AnswerSpec<unknown> {
 
 /** Which options each command takes (the answers of `new` are the platform's; `service` adds one). */
 export const commandOptions = {
-  new: [...answerKeysOf(), 'answers', 'defaults', 'output', 'dryRun', 'skipGit', 'skipInstall', 'interactive'],
+  new: [...answerKeys, 'answers', 'defaults', 'output', 'dryRun', 'skipGit', 'skipInstall', 'interactive'],
   service: ['port', 'infra', 'gitops', 'output', 'currentBranch', 'commit', 'dryRun', 'skipInstall'],
   // Every platform answer but org (it names the repos) can change on upgrade.
   upgrade: [
@@ -395,10 +397,6 @@ export const commandOptions = {
     'commit',
   ],
 } as const satisfies Record<string, readonly (keyof Table)[]>;
-
-function answerKeysOf(): AnswerKey[] {
-  return (Object.keys(optionTable) as (keyof Table)[]).filter((k): k is AnswerKey => optionTable[k].kind === 'answer');
-}
 
 /** How a flag reads in one command's help when it differs from the table. */
 export const commandFlagHelp: Partial<

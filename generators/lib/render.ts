@@ -90,12 +90,20 @@ function substitute(template: string, service?: Service, env?: Environment): str
   return template.replaceAll('__service__', service?.name ?? '').replaceAll('__env__', env?.name ?? '');
 }
 
-function instances(row: FileRow, model: Model, services: Service[], only?: (s: Service) => boolean): Instance[] {
+function instances(
+  row: FileRow,
+  kind: RepoKind,
+  model: Model,
+  services: Service[],
+  only?: (s: Service) => boolean,
+): Instance[] {
   const base = { m: model, h: helpers };
   const dest = (service?: Service, env?: Environment) => substitute(row.template, service, env);
   switch (row.each) {
     case undefined:
-      return [{ path: dest(), ctx: { ...base, service: services[0] } }];
+      // An app repo's files belong to its one service; shared files of the infra and GitOps repos
+      // belong to no service (so adding one never rewrites an example that named another).
+      return [{ path: dest(), ctx: { ...base, service: kind === 'app' ? services[0] : undefined } }];
     case 'service':
       return services
         .filter(only ?? (() => true))
@@ -138,7 +146,7 @@ export function renderRepo(
     if (row.when && !row.when(model)) continue;
     const fn = template(join(templatesRoot, kind === 'app' ? 'app-node' : kind, `${row.template}.ejs`));
     const only = onlyServices ? (s: Service) => onlyServices.includes(s.name) : undefined;
-    for (const { path, ctx } of instances(row, model, services, only)) {
+    for (const { path, ctx } of instances(row, kind, model, services, only)) {
       const file: RenderedFile = { path, content: fn(ctx), policy: row.policy ?? 'merge' };
       if (row.renamedFrom) file.renamedFrom = substitute(row.renamedFrom, ctx.service, ctx.env);
       files.push(file);

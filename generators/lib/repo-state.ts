@@ -5,8 +5,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { completeAnswers } from './answers.ts';
-import { UsageError } from './errors.ts';
+import { UsageError, ValidationError, type Violation } from './errors.ts';
 import type { PlatformAnswers, RepoKind, ServiceAnswers } from './model.ts';
+import { answerSpec } from './options.ts';
 import { MANIFEST, type Manifest, PACKAGE_NAME, type RepoState, YO_RC } from './state.ts';
 
 export interface LocatedRepo {
@@ -38,13 +39,20 @@ export function readManifest(dir: string): Manifest | undefined {
  * value `new` would have refused). The first service stands in for the service answers.
  */
 export function recordedAnswers(state: RepoState): { platform: PlatformAnswers; services: ServiceAnswers[] } {
-  const first = state.services[0];
-  const answers = completeAnswers(
-    { ...state.answers, service: first?.name ?? 'api', port: first?.port ?? 8080 },
-    false,
-  );
+  const recorded = Array.isArray(state.services) ? state.services : [];
+  // Every recorded service passes the rules of `new` (a name is a path component of every repo).
+  const violations: Violation[] = [];
+  const services = recorded.map((s, i) => {
+    const name = answerSpec('service').parse(s?.name);
+    const port = answerSpec('port').parse(s?.port);
+    if ('error' in name) violations.push({ field: `services[${i}].name`, value: s?.name, rule: name.error });
+    if ('error' in port) violations.push({ field: `services[${i}].port`, value: s?.port, rule: port.error });
+    return { name: 'value' in name ? (name.value as string) : '', port: 'value' in port ? (port.value as number) : 0 };
+  });
+  if (violations.length > 0) throw new ValidationError(violations);
+  const answers = completeAnswers({ ...state.answers, service: services[0]?.name ?? 'api', port: 8080 }, false);
   const { service: _service, port: _port, ...platform } = answers;
-  return { platform, services: state.services.map(({ name, port }) => ({ name, port })) };
+  return { platform, services };
 }
 
 function locateIn(folder: string, kind: RepoKind): LocatedRepo[] {

@@ -3,10 +3,11 @@
  * branch, the planned file writes, `git add` and an optional commit. If any step in any repo fails,
  * every repo already changed is put back (branch, HEAD, index, work tree), and the error is rethrown.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from './errors.ts';
 import { git } from './git.ts';
+import { writeFile } from './workspace.ts';
 
 export interface RepoChange {
   /** Name shown to users (e.g. acme-gitops). */
@@ -43,7 +44,7 @@ export function checkRepos(changes: Pick<RepoChange, 'name' | 'dir'>[], options:
       continue;
     }
     if (!isClean(dir)) problems.push(`${name} has uncommitted changes; commit or stash them first`);
-    if (git(dir, ['symbolic-ref', '-q', '--short', 'HEAD']).trim() === '')
+    if (git(dir, ['rev-parse', '--abbrev-ref', 'HEAD']).trim() === 'HEAD')
       problems.push(`${name} is on a detached HEAD`);
     if (options.branch && git(dir, ['branch', '--list', options.branch]).trim() !== '') {
       problems.push(`${name} already has a branch ${options.branch}`);
@@ -84,10 +85,8 @@ export function applyChanges(changes: RepoChange[], options: ChangeOptions, afte
       done.push(applied);
       if (options.branch) git(dir, ['checkout', '--quiet', '-b', options.branch]);
       for (const write of change.writes) {
-        const target = join(dir, write.path);
-        if (!existsSync(target)) applied.created.push(write.path);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, write.content, { mode: write.path.endsWith('.sh') ? 0o755 : 0o644 });
+        if (!existsSync(join(dir, write.path))) applied.created.push(write.path);
+        writeFile(dir, write.path, write.content);
       }
       git(dir, ['add', '--', ...change.writes.map((w) => w.path)]);
       // Commit only when something is staged (a re-render can leave every file as it was).

@@ -41,7 +41,7 @@ function orderedAnswers(answers: PlatformAnswers): PlatformAnswers {
   for (const key of answerKeys) {
     if (answerSpec(key).scope !== 'platform') continue;
     const value = answers[key as Exclude<AnswerKey, 'service' | 'port'>];
-    if (value === undefined) continue;
+    if (value === undefined || value === '') continue;
     if (key === 'accounts' && Object.keys(value as object).length === 0) continue;
     out[key] = value;
   }

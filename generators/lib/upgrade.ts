@@ -4,8 +4,8 @@
  * against the manifest), theirs = what this version renders now, ours = the file on disk.
  * Planning writes nothing; applying writes every repo or, on any failure, none.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { UsageError } from './errors.ts';
 import { git } from './git.ts';
 import { mergeFile } from './merge.ts';
@@ -14,8 +14,9 @@ import type { RenderedFile } from './render.ts';
 import type { ReplayRequest, ReplayResponse } from './replay.ts';
 import type { LocatedRepo } from './repo-state.ts';
 import { readManifest } from './repo-state.ts';
-import { isClean } from './repo-transaction.ts';
-import { type Manifest, PACKAGE_NAME, sha256, stateFiles } from './state.ts';
+import { checkRepos } from './repo-transaction.ts';
+import { MANIFEST, type Manifest, PACKAGE_NAME, sha256, stateFiles } from './state.ts';
+import { writeFile } from './workspace.ts';
 
 export type Action =
   | 'updated' // the team had not touched it: it takes the new template
@@ -173,6 +174,24 @@ function manifestOnly(dir: string, manifest: Manifest | undefined, theirs: Rende
   return changes;
 }
 
+/** Numeric comparison of x.y.z versions (a pre-release sorts before its release). */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const [core, pre] = v.split('-', 2);
+    return { parts: core.split('.').map((n) => Number.parseInt(n, 10) || 0), pre };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < 3; i++) {
+    const d = (x.parts[i] ?? 0) - (y.parts[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  if (x.pre === y.pre) return 0;
+  if (x.pre === undefined) return 1;
+  if (y.pre === undefined) return -1;
+  return x.pre < y.pre ? -1 : 1;
+}
+
 export interface UpgradeInput {
   repo: LocatedRepo;
   /** Recorded answers and services (base) and the answers to upgrade to (theirs). */
@@ -185,6 +204,14 @@ export function planUpgrades(
   replay: Replay,
   current: (requests: ReplayRequest[]) => ReplayResponse,
 ): RepoUpgrade[] {
+  const version = current([]).version;
+  const newer = inputs.filter((i) => compareVersions(i.repo.state.version, version) > 0);
+  if (newer.length > 0) {
+    throw new UsageError(
+      `${newer.map((i) => `${i.repo.dir} was written by ${PACKAGE_NAME} ${i.repo.state.version}`).join('; ')}: ` +
+        `this is ${version}, older. Upgrade the generator instead (npm install -g ${PACKAGE_NAME}@latest); nothing was written.`,
+    );
+  }
   // One replay per recorded version, covering every repo recorded with it.
   const byVersion = new Map<string, UpgradeInput[]>();
   for (const input of inputs) {
@@ -218,7 +245,14 @@ export function planUpgrades(
       service: request.service,
       files: theirs,
     };
-    const state = stateFiles(rendered, input.target, input.recorded.services, now.version);
+    // Files that differ from both sides with no base to merge them are left as they are; until the
+    // team has brought them in line, their manifest entries and the recorded version stay as they
+    // were, so the next upgrade reports them again instead of calling the repo up to date.
+    const unresolved = changes.filter((c) => c.action === 'conflict' && !c.stages).map((c) => c.path);
+    const version = unresolved.length > 0 ? input.repo.state.version : now.version;
+    const state = stateFiles(rendered, input.target, input.recorded.services, version).map((file) =>
+      file.path === MANIFEST && manifest && unresolved.length > 0 ? keepEntries(file, manifest, unresolved) : file,
+    );
     return {
       repo: input.repo,
       mode,
@@ -229,6 +263,15 @@ export function planUpgrades(
       state,
     };
   });
+}
+
+function keepEntries(file: RenderedFile, previous: Manifest, paths: string[]): RenderedFile {
+  const next = JSON.parse(file.content) as Manifest;
+  for (const path of paths) {
+    if (previous.files[path]) next.files[path] = previous.files[path];
+  }
+  next.version = previous.version;
+  return { ...file, content: `${JSON.stringify(next, null, 2)}\n` };
 }
 
 export function hasWork(plan: RepoUpgrade): boolean {
@@ -249,21 +292,12 @@ function recordConflict(dir: string, path: string, stages: { base: string; ours:
   git(dir, ['update-index', '--index-info'], `${info}\n`);
 }
 
-function writeFile(dir: string, path: string, content: string): void {
-  const target = join(dir, path);
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, content, { mode: path.endsWith('.sh') ? 0o755 : 0o644 });
-}
-
+/** The same refusals as `service`: not a git repo, uncommitted changes, a detached HEAD. */
 export function checkClean(plans: RepoUpgrade[]): void {
-  const dirty = plans.filter((p) => existsSync(join(p.repo.dir, '.git')) && !isClean(p.repo.dir));
-  const notGit = plans.filter((p) => !existsSync(join(p.repo.dir, '.git')));
-  const problems = [
-    ...notGit.map((p) => `${p.repo.dir} is not a git repository`),
-    ...dirty.map((p) => `${p.repo.dir} has uncommitted changes; commit or stash them first`),
-  ];
-  if (problems.length > 0)
-    throw new UsageError(`Refusing to upgrade, nothing was written:\n  - ${problems.join('\n  - ')}`);
+  checkRepos(
+    plans.map((p) => ({ name: basename(p.repo.dir), dir: p.repo.dir })),
+    { commit: false },
+  );
 }
 
 /**

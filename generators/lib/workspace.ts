@@ -25,12 +25,15 @@ function modeOf(path: string): number {
   return path.endsWith('.sh') ? 0o755 : 0o644;
 }
 
+/** Writes one file of a repo, making its folders; scripts get their executable bit. */
+export function writeFile(root: string, path: string, content: string): void {
+  const target = join(root, path);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, content, { mode: modeOf(path) });
+}
+
 export function writeFiles(root: string, files: RenderedFile[]): void {
-  for (const file of files) {
-    const target = join(root, file.path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, file.content, { mode: modeOf(file.path) });
-  }
+  for (const file of files) writeFile(root, file.path, file.content);
 }
 
 /** Refuses (before writing anything) when any target folder exists: `new` never clobbers. */
@@ -47,9 +50,11 @@ export function assertAbsent(workspace: string, repos: NewRepo[]): void {
 
 export function createRepos(workspace: string, repos: NewRepo[], options: { git: boolean }): void {
   assertAbsent(workspace, repos);
-  mkdirSync(workspace, { recursive: true });
+  // The first folder this call creates (if any); a failure removes it again.
+  const created = mkdirSync(workspace, { recursive: true });
   const staging = mkdtempSync(join(workspace, '.gitops-platform-staging-'));
   const moved: string[] = [];
+  let ok = false;
   try {
     for (const repo of repos) {
       const dir = join(staging, repo.name);
@@ -62,10 +67,12 @@ export function createRepos(workspace: string, repos: NewRepo[], options: { git:
       renameSync(join(staging, repo.name), join(workspace, repo.name));
       moved.push(repo.name);
     }
+    ok = true;
   } catch (error) {
     for (const name of moved.reverse()) renameSync(join(workspace, name), join(staging, name));
     throw error;
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    if (!ok && created) rmSync(created, { recursive: true, force: true });
   }
 }

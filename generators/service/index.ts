@@ -30,7 +30,7 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
   }
 
   initializing(): void {
-    const { flags, given } = readGiven(this.options);
+    const { flags, given } = readGiven(this.options, 'service');
     this.flags = flags;
     const cwd = this.destinationRoot();
     const infra = findRepo('infra', cwd, flags.infra);

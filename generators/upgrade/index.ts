@@ -10,7 +10,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Generator from 'yeoman-generator';
 import type { CommandOptions } from '../app/index.ts';
-import { checkGiven } from '../lib/answers.ts';
+import { checkGiven, completeAnswers } from '../lib/answers.ts';
 import { UsageError } from '../lib/errors.ts';
 import { declareOptions, readGiven } from '../lib/generator-options.ts';
 import type { PlatformAnswers } from '../lib/model.ts';
@@ -51,13 +51,22 @@ export default class UpgradeGenerator extends Generator<CommandOptions> {
   }
 
   initializing(): void {
-    const { flags, given } = readGiven(this.options);
+    const { flags, given } = readGiven(this.options, 'upgrade');
     this.flags = flags;
     const overrides = checkGiven(given) as Partial<PlatformAnswers>;
     const repos = reposAround(this.destinationRoot());
     const inputs = repos.map((repo) => {
       const { platform, services } = recordedAnswers(repo.state);
-      return { repo, recorded: { answers: platform, services }, target: { ...platform, ...overrides } };
+      // The changed answers pass every rule again, including those across answers.
+      const {
+        service: _s,
+        port: _p,
+        ...target
+      } = completeAnswers(
+        { ...platform, ...overrides, service: services[0]?.name ?? 'api', port: services[0]?.port ?? 8080 },
+        false,
+      );
+      return { repo, recorded: { answers: platform, services }, target };
     });
     this.plans = planUpgrades(inputs, replay, replayHere);
     if (!flags.dryRun && !flags.check) checkClean(this.plans);
@@ -84,10 +93,20 @@ export default class UpgradeGenerator extends Generator<CommandOptions> {
     }
     applyUpgrades(pending, { commit: Boolean(this.flags.commit) });
     if (conflicts > 0) {
-      this.log(
-        `${conflicts} conflict(s) left for you: resolve the markers, \`git add\` the files, then commit. ` +
-          '`git status` lists them as unmerged.',
-      );
+      const marked = this.plans.flatMap((p) => p.changes.filter((c) => c.action === 'conflict' && c.stages)).length;
+      if (marked > 0) {
+        this.log(
+          `${marked} conflict(s) left for you: resolve the markers, \`git add\` the files, then commit. ` +
+            '`git status` lists them as unmerged.',
+        );
+      }
+      if (conflicts > marked) {
+        this.log(
+          `${conflicts - marked} file(s) differ from what was generated and from what this version generates, and ` +
+            'without the recorded version there is no base to merge them: they were left as they are. Bring the ' +
+            'template changes into them by hand; until then the recorded version stays and upgrade lists them.',
+        );
+      }
       process.exitCode = EXIT_CONFLICTS;
     } else
       this.log(this.flags.commit ? 'Upgraded and committed.' : 'Upgraded; review with `git diff --cached` and commit.');
