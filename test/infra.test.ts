@@ -383,6 +383,115 @@ for (const { set, extra } of sets) {
           `repo:${model.repos.infra.fullName}:environment:${e.name}`,
         ]);
       }
+      // Plan roles: main (drift check) and pull requests, except production's, which reads the cluster's
+      // Secrets: there only jobs in the reviewed "<prod>-plan" GitHub Environment.
+      const infra = model.repos.infra.fullName;
+      const planRoles = [
+        { name: 'global', role: model.terraform.globalPlanRole, isProduction: false },
+        ...model.environments.map((e) => ({ name: e.name, role: e.infraPlanRole, isProduction: e.isProduction })),
+      ];
+      for (const e of planRoles) {
+        const plan = subjectsOf.find((x) => x.role === e.role.name)?.subjects;
+        const review = e.isProduction ? `environment:${e.name}-plan` : 'pull_request';
+        assert.deepEqual(plan, [`repo:${infra}:${review}`, `repo:${infra}:ref:refs/heads/main`], `${e.name} plan role`);
+      }
+      const prodPlan =
+        subjectsOf.find((x) => x.role === model.productionEnvironment.infraPlanRole.name)?.subjects ?? [];
+      assert.ok(prodPlan.length > 0);
+      assert.ok(!prodPlan.some((x) => x.endsWith(':pull_request')), 'the production plan role trusts no pull request');
+    });
+
+    it('plans production on pull requests only in its reviewed Environment, and gates every apply', () => {
+      type Job = { name?: string; if?: string; environment?: string; strategy?: { matrix: { include: Hcl[] } } };
+      const workflow = parse(readFileSync(join(root, '.github/workflows/terraform.yaml'), 'utf8'));
+      const jobs = workflow.jobs as Record<string, Job>;
+      const prod = model.productionEnvironment;
+      const rootsOf = (job: Job) => (job.strategy?.matrix.include ?? []).map((r) => r.root as string);
+      const allRoots = ['global', ...model.environments.map((e) => e.name)];
+
+      const planJobs = Object.entries(jobs).filter(
+        ([, j]) => j.if === "github.event_name == 'pull_request'" && j.strategy,
+      );
+      assert.deepEqual(planJobs.flatMap(([, j]) => rootsOf(j)).sort(), [...allRoots].sort(), 'each root planned once');
+      for (const [id, job] of planJobs) {
+        for (const r of job.strategy?.matrix.include ?? []) {
+          const isProd = r.root === prod.name;
+          assert.equal(job.environment, isProd ? `${prod.name}-plan` : undefined, `${id} (${r.root})`);
+          if (isProd) {
+            assert.equal(rootsOf(job).length, 1, `${id}: production's plan job plans nothing else`);
+            assert.equal(r.role, prod.infraPlanRole.arn);
+          }
+        }
+      }
+      const drift = jobs.drift;
+      assert.equal(drift.environment, undefined, 'the drift check runs on main without an Environment');
+      assert.deepEqual(rootsOf(drift).sort(), [...allRoots].sort());
+
+      const applyJobs = Object.entries(jobs).filter(([id]) => id.startsWith('apply-'));
+      assert.equal(applyJobs.length, allRoots.length);
+      for (const [id, job] of applyJobs) {
+        assert.equal(
+          job.if,
+          `github.event_name == 'push' && vars.${model.terraform.applyEnabledVariable} == 'true'`,
+          `${id} waits for the repository variable`,
+        );
+      }
+      assert.equal(model.terraform.applyEnabledVariable, 'TERRAFORM_APPLY_ENABLED');
+      for (const [id, job] of Object.entries(jobs)) {
+        if (job.environment && !id.startsWith('apply-')) assert.equal(job.environment, `${prod.name}-plan`, id);
+      }
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      assert.ok(readme.includes(`environments/${prod.name}-plan`), 'README creates the plan Environment');
+      assert.ok(readme.includes(`-f name=${model.terraform.applyEnabledVariable} -f value=true`));
+      assert.ok(
+        readme.indexOf(`environments/${prod.name}-plan`) <
+          readme.indexOf(`name=${model.terraform.applyEnabledVariable}`),
+        'the Environments exist before applies are enabled',
+      );
+    });
+
+    it('with a domain, requests a DNS-validated certificate per environment and never waits for validation', () => {
+      for (const env of model.environments) {
+        const dir = `environments/${env.name}`;
+        const d = dirs.get(dir);
+        assert.ok(d);
+        const resources = [...d.files.values()].flatMap((f) => blocks2(f, 'resource'));
+        const certs = resources.filter(([t]) => t === 'aws_acm_certificate');
+        assert.ok(!resources.some(([t]) => t === 'aws_acm_certificate_validation'), dir);
+        if (!model.domain) {
+          assert.equal(certs.length, 0, dir);
+          assert.equal(env.certificateDomain, undefined);
+          continue;
+        }
+        assert.equal(env.certificateDomain, `*.${env.name}.${model.domain}`);
+        assert.equal(certs.length, 1, dir);
+        const [, name, cert] = certs[0];
+        assert.equal(attr(cert, 'domain_name'), env.certificateDomain);
+        assert.equal(attr(cert, 'validation_method'), 'DNS');
+        assert.equal(attr(attr(cert, 'lifecycle') as Hcl, 'create_before_destroy'), true);
+        // The wildcard covers exactly one label: every service's host in this environment.
+        for (const s of model.services) {
+          const host = s.environments[env.index].host ?? '';
+          assert.equal(`*.${host.split('.').slice(1).join('.')}`, env.certificateDomain, host);
+        }
+        const outputs = d.files.get(`${dir}/outputs.tf`) ?? {};
+        const records = blocks(outputs, 'output').find(([n]) => n === 'certificate_validation_records');
+        assert.ok(records, `${dir}: validation records output`);
+        assert.match(
+          String(attr(records[1], 'value')),
+          new RegExp(`aws_acm_certificate\\.${name}\\.domain_validation_options`),
+        );
+      }
+    });
+
+    it('gives Argo CD the Application health check, so the root Application’s sync waves wait for child Applications', () => {
+      const argocd = dirs.get('terraform/argocd')?.files.get('terraform/argocd/main.tf') ?? {};
+      const release = blocks2(argocd, 'resource').find(([t, n]) => t === 'helm_release' && n === 'argo_cd');
+      assert.ok(release);
+      const values = JSON.stringify(attr(release[2], 'values'));
+      assert.match(values, /configs/);
+      assert.match(values, /resource\.customizations\.health\.argoproj\.io_Application/);
+      assert.match(values, /hs\.status = obj\.status\.health\.status/);
     });
 
     it('lets each CI role push to its own ECR repository only, and the environment accounts pull', () => {

@@ -52,6 +52,7 @@ const badInputs: [string, unknown, string][] = [
   ['awsRegion', 'us-gov-west-1', 'AWS region'],
   ['awsRegion', 'cn-north-1', 'aws-cn partition'],
   ['environments', ['dev', 'global'], 'reserved'],
+  ['environments', ['prod-plan', 'prod'], 'must not end in -plan'],
   ['environments', [], 'must not be empty'],
   ['environments', '', 'must not be empty'],
   ['environments', ['dev', 'dev'], 'must not repeat'],

@@ -89,5 +89,9 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
       '  2. Follow the infra README: bootstrap, then apply each environment; Argo CD then syncs the GitOps repo.',
     );
     this.log('  3. Merge to the service repo main: CI builds, pushes to ECR and sets the image in the GitOps repo.');
+    if (this.flags.skipInstall) {
+      this.log('  Before pushing the service repo: run `npm install --package-lock-only` in it and commit the');
+      this.log('  package-lock.json (--skip-install left it out; its CI and Dockerfile run `npm ci`).');
+    }
   }
 }

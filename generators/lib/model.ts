@@ -53,8 +53,14 @@ export interface Environment {
   infraApplyRole: Role;
   /** GitHub Environment of the infra repo whose jobs may assume infraApplyRole (production: required reviewers). */
   infraGithubEnvironment: string;
-  /** OIDC `sub` values trusted by infraPlanRole: pull requests and main (the scheduled drift check) of the infra repo. */
+  /**
+   * OIDC `sub` values trusted by infraPlanRole: main of the infra repo (the scheduled drift check), and
+   * its pull requests, except in production: there only jobs in infraPlanGithubEnvironment (required
+   * reviewers), since the plan role reads the cluster's Secrets and a pull request can edit the workflow.
+   */
   infraPlanSubjects: string[];
+  /** Production only: the GitHub Environment (required reviewers) whose jobs plan pull requests with infraPlanRole. */
+  infraPlanGithubEnvironment?: string;
   /** OIDC `sub` trusted by infraApplyRole: the infra repo's jobs in infraGithubEnvironment. */
   infraApplySubject: string;
   /**
@@ -72,6 +78,11 @@ export interface Environment {
   vpcName: string;
   /** Pod Identity role of the AWS Load Balancer Controller (only with a domain: ingress needs it). */
   loadBalancerControllerRole?: Role;
+  /**
+   * Only with a domain: the ACM certificate (DNS-validated) of this environment's Ingress hosts,
+   * `*.<env>.<domain>`, which covers every `<service>.<env>.<domain>`. The ALB controller finds it by host.
+   */
+  certificateDomain?: string;
 }
 
 export interface Sizing {
@@ -148,8 +159,14 @@ export interface Model {
     globalApplyRole: Role;
     /** GitHub Environment of the infra repo whose jobs may assume globalApplyRole. */
     globalGithubEnvironment: string;
+    /** OIDC `sub` values trusted by globalPlanRole: pull requests and main (the drift check) of the infra repo. */
     globalPlanSubjects: string[];
     globalApplySubject: string;
+    /**
+     * Repository variable of the infra repo that must be `true` before any apply job runs: set it only after
+     * the GitHub Environments exist with their protection rules (GitHub creates missing ones unprotected).
+     */
+    applyEnabledVariable: string;
     /** State key of bootstrap/ once its local state is migrated into the bucket. */
     bootstrapStateKey: string;
     /** The services data file at the infra repo's root that every root reads (the only file `service` edits there). */
@@ -197,9 +214,18 @@ function sizing(env: Environment): Sizing {
   };
 }
 
-/** The OIDC subjects of a read-only plan role: the repo's pull requests, and its main branch (drift check). */
-function githubPlanSubjects(r: Repo): string[] {
-  return [`repo:${r.fullName}:pull_request`, `repo:${r.fullName}:ref:refs/heads/main`];
+/**
+ * The OIDC subjects of a read-only plan role: the repo's pull requests (or, given a GitHub Environment,
+ * only jobs in that environment), and its main branch (drift check).
+ */
+function githubPlanSubjects(r: Repo, githubEnvironment?: string): string[] {
+  const review = githubEnvironment ? `environment:${githubEnvironment}` : 'pull_request';
+  return [`repo:${r.fullName}:${review}`, `repo:${r.fullName}:ref:refs/heads/main`];
+}
+
+/** Production's plan role reads its cluster's Secrets: pull requests plan it only in this reviewed GitHub Environment. */
+function planGithubEnvironment(name: string, isProduction: boolean): string | undefined {
+  return isProduction ? `${name}-plan` : undefined;
 }
 
 /** Distinct accounts, the global one first, each with the environments it holds (in order). */
@@ -247,7 +273,8 @@ export function buildModel(
     infraPlanRole: role(platform.accounts?.[name] ?? awsAccountId, `gha-infra-plan-${name}`),
     infraApplyRole: role(platform.accounts?.[name] ?? awsAccountId, `gha-infra-apply-${name}`),
     infraGithubEnvironment: name,
-    infraPlanSubjects: githubPlanSubjects(infraRepo),
+    infraPlanSubjects: githubPlanSubjects(infraRepo, planGithubEnvironment(name, index === names.length - 1)),
+    infraPlanGithubEnvironment: planGithubEnvironment(name, index === names.length - 1),
     infraApplySubject: `repo:${infraRepo.fullName}:environment:${name}`,
     argocdRepoSecretName: `argocd/${name}-gitops-repo`,
     vpcCidr: `10.${10 + index}.0.0/16`,
@@ -260,6 +287,7 @@ export function buildModel(
     loadBalancerControllerRole: platform.domain
       ? role(platform.accounts?.[name] ?? awsAccountId, `${name}-aws-load-balancer-controller`)
       : undefined,
+    certificateDomain: platform.domain ? `*.${name}.${platform.domain}` : undefined,
   }));
   const registry = `${awsAccountId}.dkr.ecr.${awsRegion}.amazonaws.com`;
   const sorted = [...services].sort((a, b) => a.name.localeCompare(b.name, 'en'));
@@ -283,6 +311,7 @@ export function buildModel(
       globalGithubEnvironment: 'global',
       globalPlanSubjects: githubPlanSubjects(infraRepo),
       globalApplySubject: `repo:${infraRepo.fullName}:environment:global`,
+      applyEnabledVariable: 'TERRAFORM_APPLY_ENABLED',
       bootstrapStateKey: 'bootstrap/terraform.tfstate',
       servicesFile: 'services.json',
       accounts: accountsOf(awsAccountId, environments),

@@ -205,6 +205,10 @@ export const optionTable = {
       if (items.length > 10) return { error: 'must have at most 10 environments' };
       const parse = label(2, 12, [
         (v) => (v === 'global' ? 'is reserved (the infra repo names its account-wide root "global")' : undefined),
+        (v) =>
+          v.endsWith('-plan')
+            ? 'must not end in -plan (the infra repo names the production plan GitHub Environment <prod>-plan)'
+            : undefined,
       ]);
       const value: string[] = [];
       for (const item of items) {

@@ -108,5 +108,9 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
       `  3. Create the GitHub repo ${plan.model.githubOwner}/${plan.service.name}, push ${this.app?.name}/, and set its`,
     );
     this.log('     variables and secrets (see its README). Its first merge to main builds and deploys it.');
+    if (this.flags.skipInstall) {
+      this.log(`     First run \`npm install --package-lock-only\` in ${this.app?.name}/ and commit the lockfile`);
+      this.log('     (--skip-install left it out; its CI and Dockerfile run `npm ci`).');
+    }
   }
 }

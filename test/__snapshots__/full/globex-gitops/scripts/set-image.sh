@@ -4,7 +4,7 @@
 # Argo CD then syncs the change; `git revert` of the commit it makes is the rollback.
 #
 #   scripts/set-image.sh [--no-push] <environment> <service> <digest>
-#   scripts/set-image.sh dev payments sha256:<64 hex digits>
+#   scripts/set-image.sh dev <service> sha256:<64 hex digits>
 #
 # Only `.image.digest` in environments/<environment>/<service>.yaml changes: mikefarah yq v4 keeps
 # comments and key order (it drops blank lines, so those files have none), and the script refuses

@@ -322,7 +322,7 @@ module "ci_access_333333333333" {
   roots = {
     "prod" = {
       plan_role         = "gha-infra-plan-prod"
-      plan_subjects     = ["repo:Globex-Corp/globex-infra:pull_request", "repo:Globex-Corp/globex-infra:ref:refs/heads/main"]
+      plan_subjects     = ["repo:Globex-Corp/globex-infra:environment:prod-plan", "repo:Globex-Corp/globex-infra:ref:refs/heads/main"]
       apply_role        = "gha-infra-apply-prod"
       apply_subject     = "repo:Globex-Corp/globex-infra:environment:prod"
       state_key         = "environments/prod/terraform.tfstate"

@@ -5,7 +5,7 @@
 # branch and opens a pull request, so the promotion is reviewed like any other change.
 #
 #   scripts/promote.sh <service> <from-environment> <to-environment>
-#   scripts/promote.sh api dev prod
+#   scripts/promote.sh <service> dev prod
 #
 # <to-environment> must be the environment right after <from-environment>; images move through
 # every environment in order.

@@ -143,7 +143,7 @@ module "ci_access" {
     }
     "prod" = {
       plan_role         = "gha-infra-plan-prod"
-      plan_subjects     = ["repo:acme/acme-infra:pull_request", "repo:acme/acme-infra:ref:refs/heads/main"]
+      plan_subjects     = ["repo:acme/acme-infra:environment:prod-plan", "repo:acme/acme-infra:ref:refs/heads/main"]
       apply_role        = "gha-infra-apply-prod"
       apply_subject     = "repo:acme/acme-infra:environment:prod"
       state_key         = "environments/prod/terraform.tfstate"

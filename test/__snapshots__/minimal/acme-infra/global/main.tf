@@ -13,7 +13,8 @@ locals {
     "managed-by" = "terraform"
   }
 
-  # Accounts of the environments that pull images from here (none besides this one: []).
+  # Environment accounts other than this one: they pull images from here (ECR repository policy).
+  # Empty when every environment lives in this account, whose own roles need no grant here.
   ecr_pull_account_ids = []
 
   # One entry per service: adding a service edits services.json only.

@@ -28,6 +28,21 @@ output "load_balancer_controller_role_arn" {
   value       = module.load_balancer_controller_role.arn
 }
 
+output "certificate_arn" {
+  description = "ACM certificate of the Ingress hosts (*.dev.globex.example.com); the load balancer controller finds it by host name."
+  value       = aws_acm_certificate.ingress.arn
+}
+
+output "certificate_validation_records" {
+  description = "DNS records that validate the ACM certificate: add each once in the DNS of globex.example.com (README.md)."
+  value = [for o in aws_acm_certificate.ingress.domain_validation_options : {
+    domain = o.domain_name
+    name   = o.resource_record_name
+    type   = o.resource_record_type
+    value  = o.resource_record_value
+  }]
+}
+
 output "argocd_root_application" {
   description = "The root Application that syncs argocd/dev of the GitOps repo."
   value       = module.argocd.root_application

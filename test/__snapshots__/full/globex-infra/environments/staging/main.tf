@@ -84,6 +84,21 @@ module "load_balancer_controller_role" {
   attach_load_balancer_controller_policy = true
 }
 
+# The Ingress hosts <service>.staging.globex.example.com are HTTPS: without a certificate in ACM the load
+# balancer controller creates no ALB. It finds this one by host name. Validation is by DNS, in
+# whatever DNS serves globex.example.com: add the CNAME of the output certificate_validation_records once
+# (README.md). There is deliberately no aws_acm_certificate_validation: it would block the apply until
+# that record exists; ACM issues the certificate by itself once it sees it.
+resource "aws_acm_certificate" "ingress" {
+  #checkov:skip=CKV2_AWS_71:One wildcard per environment covers every <service>.<env> host, so adding a service needs no new DNS validation; it covers a single label under this environment's subdomain only.
+  domain_name       = "*.staging.globex.example.com"
+  validation_method = "DNS"
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
 # One role per service, for its service account in its namespace. It has no permissions yet: attach
 # what the service needs (a policy per service, in this root).
 module "service_role" {

@@ -18,6 +18,32 @@ resource "helm_release" "argo_cd" {
     { name = "server.replicas", value = tostring(var.replicas) },
     { name = "repoServer.replicas", value = tostring(var.replicas) },
   ]
+
+  # Since Argo CD 1.8 an Application has no health of its own as a resource of another Application,
+  # so the root Application's sync waves would not wait for its child Applications: the
+  # ClusterSecretStore and the services would sync before External Secrets (and its CRDs) is
+  # healthy. This health check, from the Argo CD docs ("Resource Health", Argo CD App), restores it:
+  # a child Application counts as its own status.health (Healthy, Progressing, Degraded, ...).
+  values = [yamlencode({
+    configs = {
+      cm = {
+        "resource.customizations.health.argoproj.io_Application" = <<-EOT
+          hs = {}
+          hs.status = "Progressing"
+          hs.message = ""
+          if obj.status ~= nil then
+            if obj.status.health ~= nil then
+              hs.status = obj.status.health.status
+              if obj.status.health.message ~= nil then
+                hs.message = obj.status.health.message
+              end
+            end
+          end
+          return hs
+        EOT
+      }
+    }
+  })]
 }
 
 # The GitHub App credential is read from Secrets Manager as an ephemeral value and written into

@@ -17,15 +17,18 @@ resource "aws_iam_openid_connect_provider" "github" {
   client_id_list = ["sts.amazonaws.com"]
 }
 
-# Plan: pull requests and the scheduled drift check. Read-only everywhere (ReadOnlyAccess has no
-# secretsmanager:GetSecretValue), plus the state lock file of its own root and the secrets the
-# root's plan reads (the Argo CD repo credential, which Terraform reads as an ephemeral value).
+# Plan: pull requests and the scheduled drift check (main), as each root's plan_subjects say; production's
+# plan role trusts no pull request, only jobs in a GitHub Environment with required reviewers, since an
+# environment's plan role also reads its cluster's Secrets (terraform/eks) and a pull request can edit the
+# workflow. Read-only everywhere (ReadOnlyAccess has no secretsmanager:GetSecretValue), plus the state
+# lock file of its own root and the secrets the root's plan reads (the Argo CD repo credential, which
+# Terraform reads as an ephemeral value).
 module "plan_role" {
   source   = "../iam/github-oidc-role"
   for_each = var.roots
 
   name              = each.value.plan_role
-  description       = "Terraform plan (read-only) of the ${each.key} root, from the infra repo's pull requests and main"
+  description       = "Terraform plan (read-only) of the ${each.key} root, from the infra repo's CI"
   oidc_provider_arn = aws_iam_openid_connect_provider.github.arn
   subjects          = each.value.plan_subjects
   policy_arns = {

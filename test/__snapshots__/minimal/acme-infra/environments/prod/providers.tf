@@ -1,5 +1,6 @@
 # Credentials come from the environment: in CI, the OIDC role of this root (the read-only plan role
-# on pull requests, the apply role in the "prod" GitHub Environment), both in account
+# on pull requests, in the "prod-plan"
+# GitHub Environment, the apply role in the "prod" GitHub Environment), both in account
 # 123456789012. No assume_role here, so plan and apply each keep their own role;
 # allowed_account_ids refuses to run against any other account.
 provider "aws" {
