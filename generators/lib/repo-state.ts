@@ -55,13 +55,19 @@ export function recordedAnswers(state: RepoState): { platform: PlatformAnswers; 
   return { platform, services };
 }
 
-function locateIn(folder: string, kind: RepoKind): LocatedRepo[] {
+/** The repos made by this package among `folder` and its children (of one kind, or all). */
+export function reposIn(folder: string, kind?: RepoKind): LocatedRepo[] {
   const found: LocatedRepo[] = [];
-  const candidates = [folder, ...readdirSync(folder).map((entry) => join(folder, entry))];
+  const candidates = [
+    folder,
+    ...readdirSync(folder)
+      .sort()
+      .map((entry) => join(folder, entry)),
+  ];
   for (const dir of candidates) {
     if (!statSync(dir).isDirectory()) continue;
     const state = readRepoState(dir);
-    if (state?.repo === kind) found.push({ dir, state });
+    if (state && (kind === undefined || state.repo === kind)) found.push({ dir, state });
   }
   return found;
 }
@@ -81,7 +87,7 @@ export function findRepo(kind: RepoKind, cwd: string, explicit?: string): Locate
   }
   const here = readRepoState(cwd);
   const folder = here ? dirname(cwd) : cwd;
-  const found = locateIn(folder, kind);
+  const found = reposIn(folder, kind);
   if (found.length === 1) return found[0];
   if (found.length === 0) {
     throw new UsageError(

@@ -24,11 +24,57 @@ export interface ChangeOptions {
   commit: boolean;
 }
 
-interface Applied {
-  change: RepoChange;
+/** What puts one repo back: its HEAD, the branch it was on, and what a change created. */
+export interface RepoSnapshot {
+  name: string;
+  dir: string;
   head: string;
-  branch: string;
+  /** The branch to return to (undefined: stay on the current one). */
+  branch?: string;
+  /** A branch the change created, deleted on restore. */
+  createdBranch?: string;
+  /** Files the change created that git does not know (yet). */
   created: string[];
+}
+
+export function snapshotRepo(name: string, dir: string, withBranch: boolean): RepoSnapshot {
+  return {
+    name,
+    dir,
+    head: git(dir, ['rev-parse', 'HEAD']).trim(),
+    branch: withBranch ? git(dir, ['symbolic-ref', '--short', 'HEAD']).trim() : undefined,
+    created: [],
+  };
+}
+
+function restore(s: RepoSnapshot): void {
+  if (s.branch) git(s.dir, ['checkout', '--quiet', '--force', s.branch]);
+  git(s.dir, ['reset', '--quiet', '--hard', s.head]);
+  if (s.createdBranch && git(s.dir, ['branch', '--list', s.createdBranch]).trim() !== '') {
+    git(s.dir, ['branch', '--quiet', '-D', s.createdBranch]);
+  }
+  for (const path of s.created) {
+    if (existsSync(join(s.dir, path))) rmSync(join(s.dir, path), { force: true });
+  }
+}
+
+/** Puts back every repo, newest change first, even if one resists; then rethrows, naming any that did. */
+export function restoreAll(snapshots: RepoSnapshot[], error: unknown): never {
+  const failures: string[] = [];
+  for (const snapshot of [...snapshots].reverse()) {
+    try {
+      restore(snapshot);
+    } catch (undoError) {
+      failures.push(`${snapshot.name}: ${(undoError as Error).message}`);
+    }
+  }
+  if (failures.length > 0) {
+    throw new AggregateError(
+      [error],
+      `${(error as Error).message}\nand restoring failed for:\n  ${failures.join('\n  ')}`,
+    );
+  }
+  throw error;
 }
 
 export function isClean(dir: string): boolean {
@@ -54,38 +100,24 @@ export function checkRepos(changes: Pick<RepoChange, 'name' | 'dir'>[], options:
     throw new UsageError(`Refusing to change the repos, nothing was written:\n  - ${problems.join('\n  - ')}`);
 }
 
-function undo(applied: Applied, options: ChangeOptions): void {
-  const { dir } = applied.change;
-  git(dir, ['checkout', '--quiet', '--force', applied.branch]);
-  git(dir, ['reset', '--quiet', '--hard', applied.head]);
-  if (options.branch && git(dir, ['branch', '--list', options.branch]).trim() !== '') {
-    git(dir, ['branch', '--quiet', '-D', options.branch]);
-  }
-  for (const path of applied.created) {
-    if (existsSync(join(dir, path))) rmSync(join(dir, path), { force: true });
-  }
-}
-
 /**
  * Applies the changes in order; `after` runs once all succeeded (e.g. moving a new repo into
  * place) and its failure undoes them too. Callers run checkRepos first, before they plan: a plan
  * made from a dirty tree would take the uncommitted edits for the team's work.
  */
 export function applyChanges(changes: RepoChange[], options: ChangeOptions, after?: () => void): void {
-  const done: Applied[] = [];
+  const done: RepoSnapshot[] = [];
   try {
     for (const change of changes) {
       const { dir } = change;
-      const applied: Applied = {
-        change,
-        head: git(dir, ['rev-parse', 'HEAD']).trim(),
-        branch: git(dir, ['symbolic-ref', '--short', 'HEAD']).trim(),
-        created: [],
-      };
-      done.push(applied);
-      if (options.branch) git(dir, ['checkout', '--quiet', '-b', options.branch]);
+      const snapshot = snapshotRepo(change.name, dir, true);
+      done.push(snapshot);
+      if (options.branch) {
+        git(dir, ['checkout', '--quiet', '-b', options.branch]);
+        snapshot.createdBranch = options.branch;
+      }
       for (const write of change.writes) {
-        if (!existsSync(join(dir, write.path))) applied.created.push(write.path);
+        if (!existsSync(join(dir, write.path))) snapshot.created.push(write.path);
         writeFile(dir, write.path, write.content);
       }
       git(dir, ['add', '--', ...change.writes.map((w) => w.path)]);
@@ -95,21 +127,6 @@ export function applyChanges(changes: RepoChange[], options: ChangeOptions, afte
     }
     after?.();
   } catch (error) {
-    // Put back every repo, even if one of them resists, and say which did.
-    const failures: string[] = [];
-    for (const applied of done.reverse()) {
-      try {
-        undo(applied, options);
-      } catch (undoError) {
-        failures.push(`${applied.change.name}: ${(undoError as Error).message}`);
-      }
-    }
-    if (failures.length > 0) {
-      throw new AggregateError(
-        [error],
-        `${(error as Error).message}\nand restoring failed for:\n  ${failures.join('\n  ')}`,
-      );
-    }
-    throw error;
+    restoreAll(done, error);
   }
 }

@@ -14,7 +14,7 @@ import type { RenderedFile } from './render.ts';
 import type { ReplayRequest, ReplayResponse } from './replay.ts';
 import type { LocatedRepo } from './repo-state.ts';
 import { readManifest } from './repo-state.ts';
-import { checkRepos } from './repo-transaction.ts';
+import { checkRepos, type RepoSnapshot, restoreAll, snapshotRepo } from './repo-transaction.ts';
 import { MANIFEST, type Manifest, PACKAGE_NAME, sha256, stateFiles } from './state.ts';
 import { writeFile } from './workspace.ts';
 
@@ -307,12 +307,12 @@ export function checkClean(plans: RepoUpgrade[]): void {
  */
 export function applyUpgrades(plans: RepoUpgrade[], options: { commit: boolean }): void {
   checkClean(plans);
-  const touched: { dir: string; head: string; created: string[] }[] = [];
+  const touched: RepoSnapshot[] = [];
   try {
     for (const plan of plans) {
       if (!hasWork(plan)) continue;
       const { dir } = plan.repo;
-      const record = { dir, head: git(dir, ['rev-parse', 'HEAD']).trim(), created: [] as string[] };
+      const record = snapshotRepo(basename(dir), dir, false);
       touched.push(record);
       const write = (path: string, content: string) => {
         if (!existsSync(join(dir, path))) record.created.push(path);
@@ -339,25 +339,7 @@ export function applyUpgrades(plans: RepoUpgrade[], options: { commit: boolean }
       }
     }
   } catch (error) {
-    // Put back every repo, even if one of them resists, and say which did.
-    const failures: string[] = [];
-    for (const { dir, head, created } of touched.reverse()) {
-      try {
-        git(dir, ['reset', '--quiet', '--hard', head]);
-        for (const path of created) {
-          if (existsSync(join(dir, path))) rmSync(join(dir, path), { force: true });
-        }
-      } catch (undoError) {
-        failures.push(`${dir}: ${(undoError as Error).message}`);
-      }
-    }
-    if (failures.length > 0) {
-      throw new AggregateError(
-        [error],
-        `${(error as Error).message}\nand restoring failed for:\n  ${failures.join('\n  ')}`,
-      );
-    }
-    throw error;
+    restoreAll(touched, error);
   }
 }
 

@@ -1,12 +1,3 @@
-/**
- * `yo gitops-platform:upgrade` / `gitops-platform upgrade`: brings the current templates, and any
- * answers changed on the command line, into repos made by `new`, keeping every hand edit. Inside
- * one repo it upgrades that repo; in a workspace, every repo in it. Logic: lib/upgrade.ts.
- *
- * Exit codes: 0 applied cleanly or nothing to do; 1 error, nothing written; 2 --check/--dry-run
- * found pending changes; 3 conflicts left for the user (markers in files, unmerged in the index).
- */
-import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Generator from 'yeoman-generator';
 import type { CommandOptions } from '../app/index.ts';
@@ -16,7 +7,7 @@ import { declareOptions, readGiven } from '../lib/generator-options.ts';
 import type { PlatformAnswers } from '../lib/model.ts';
 import type { Flags } from '../lib/options.ts';
 import { replay, replayHere } from '../lib/replay.ts';
-import { type LocatedRepo, readRepoState, recordedAnswers } from '../lib/repo-state.ts';
+import { type LocatedRepo, readRepoState, recordedAnswers, reposIn } from '../lib/repo-state.ts';
 import { type Action, applyUpgrades, checkClean, hasWork, planUpgrades, type RepoUpgrade } from '../lib/upgrade.ts';
 
 export const EXIT_PENDING = 2;
@@ -28,13 +19,7 @@ const columns: Action[] = ['updated', 'merged', 'conflict', 'added', 'removed', 
 export function reposAround(cwd: string): LocatedRepo[] {
   const here = readRepoState(cwd);
   if (here) return [{ dir: cwd, state: here }];
-  const found: LocatedRepo[] = [];
-  for (const entry of readdirSync(cwd).sort()) {
-    const dir = join(cwd, entry);
-    if (!statSync(dir).isDirectory()) continue;
-    const state = readRepoState(dir);
-    if (state) found.push({ dir, state });
-  }
+  const found = reposIn(cwd);
   if (found.length === 0) {
     throw new UsageError(`No repo made by generator-gitops-platform in or under ${cwd} (no .yo-rc.json).`);
   }
