@@ -320,7 +320,8 @@ export const optionTable = {
     kind: 'flag',
     cli: 'boolean',
     default: false,
-    description: 'Do not run npm install in the service repo',
+    description:
+      'Do not resolve the package-lock.json of the service repo now (run npm install --package-lock-only before its first push)',
   },
   interactive: {
     kind: 'flag',
