@@ -2,7 +2,7 @@
  * The package's own command, `gitops-platform`, for machines where `yo` cannot run (yo refuses
  * root, and CI containers run as root). It runs the same generator classes through
  * yeoman-environment, so both paths share options, prompts and behaviour. --help is printed from
- * the options table without loading Yeoman, so it is instant.
+ * the options table, without creating a Yeoman environment.
  */
 
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { type ParseError, parse as parseJsonc } from 'jsonc-parser';
 import { parseAllDocuments } from 'yaml';
 import { buildModel } from '../generators/lib/model.ts';
 import { renderRepo, renderWorkspace } from '../generators/lib/render.ts';
@@ -45,6 +46,22 @@ describe('renderer', () => {
         if (!/\.ya?ml$/.test(file.path) || file.path.includes('/templates/')) continue;
         for (const doc of parseAllDocuments(file.content)) {
           assert.deepEqual(doc.errors, [], `${file.path}: ${doc.errors.map((e) => e.message).join('; ')}`);
+        }
+      }
+    }
+  });
+
+  it('writes JSON that parses (renovate.json, values.schema.json, services.json, package.json, ...)', () => {
+    for (const set of Object.keys(answerSets) as (keyof typeof answerSets)[]) {
+      for (const repo of renderWorkspace(modelFor(set))) {
+        for (const file of repo.files.filter((f) => f.path.endsWith('.json'))) {
+          const where = `${repo.repo.name}/${file.path}`;
+          if (/(^|\/)tsconfig[^/]*\.json$/.test(file.path)) {
+            // TypeScript reads tsconfig as JSON with comments.
+            const errors: ParseError[] = [];
+            parseJsonc(file.content, errors, { allowTrailingComma: false });
+            assert.deepEqual(errors, [], where);
+          } else assert.doesNotThrow(() => JSON.parse(file.content), where);
         }
       }
     }

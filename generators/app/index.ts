@@ -20,6 +20,8 @@ export type CommandOptions = Generator['options'] & Record<string, unknown>;
 export default class NewPlatformGenerator extends Generator<CommandOptions> {
   private flags: Flags = {};
   private given: RawAnswers = {};
+  /** The given answers, checked and typed (prompt defaults are computed from them). */
+  private known: Record<string, unknown> = {};
   private repos: NewRepo[] = [];
   private workspace = '';
 
@@ -31,14 +33,14 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
 
   initializing(): void {
     ({ flags: this.flags, given: this.given } = readGiven(this.options, 'new'));
-    checkGiven(this.given);
+    this.known = checkGiven(this.given);
   }
 
   async prompting(): Promise<void> {
     const interactive = this.flags.interactive ?? Boolean(process.stdin.isTTY);
     if (this.flags.defaults || !interactive) return;
     // Ask, one at a time and in table order, only for answers that were not given.
-    const known = checkGiven(this.given) as Record<string, unknown>;
+    const known = this.known;
     for (const key of answerKeys.filter((k: AnswerKey) => this.given[k] === undefined && answerSpec(k).prompt)) {
       // biome-ignore lint/suspicious/noExplicitAny: Yeoman's question type is a union per prompt type.
       const answer = await this.prompt([questionFor(key, defaultFor(key, known, false)) as any]);

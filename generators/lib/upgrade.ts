@@ -204,12 +204,12 @@ export function planUpgrades(
   replay: Replay,
   current: (requests: ReplayRequest[]) => ReplayResponse,
 ): RepoUpgrade[] {
-  const version = current([]).version;
-  const newer = inputs.filter((i) => compareVersions(i.repo.state.version, version) > 0);
+  const now = current(inputs.map((i) => requestOf(i.repo, i.target, i.recorded.services)));
+  const newer = inputs.filter((i) => compareVersions(i.repo.state.version, now.version) > 0);
   if (newer.length > 0) {
     throw new UsageError(
       `${newer.map((i) => `${i.repo.dir} was written by ${PACKAGE_NAME} ${i.repo.state.version}`).join('; ')}: ` +
-        `this is ${version}, older. Upgrade the generator instead (npm install -g ${PACKAGE_NAME}@latest); nothing was written.`,
+        `this is ${now.version}, older. Upgrade the generator instead (npm install -g ${PACKAGE_NAME}@latest); nothing was written.`,
     );
   }
   // One replay per recorded version, covering every repo recorded with it.
@@ -229,7 +229,6 @@ export function planUpgrades(
       bases.set(input, 'unavailable' in response ? response.unavailable : response.results[n].files);
     });
   }
-  const now = current(inputs.map((i) => requestOf(i.repo, i.target, i.recorded.services)));
   return inputs.map((input, n) => {
     const { dir } = input.repo;
     const theirs = now.results[n].files;
