@@ -488,10 +488,10 @@ for (const { set, extra } of sets) {
       const argocd = dirs.get('terraform/argocd')?.files.get('terraform/argocd/main.tf') ?? {};
       const release = blocks2(argocd, 'resource').find(([t, n]) => t === 'helm_release' && n === 'argo_cd');
       assert.ok(release);
-      const values = JSON.stringify(attr(release[2], 'values'));
-      assert.match(values, /configs/);
-      assert.match(values, /resource\.customizations\.health\.argoproj\.io_Application/);
-      assert.match(values, /hs\.status = obj\.status\.health\.status/);
+      assert.match(JSON.stringify(attr(release[2], 'values')), /templatefile\(.*argo-cd-values\.yaml\.tftpl/);
+      const values = parse(readFileSync(join(root, 'terraform', 'argocd', 'argo-cd-values.yaml.tftpl'), 'utf8'));
+      const health = values.configs.cm['resource.customizations.health.argoproj.io_Application'];
+      assert.match(health, /^ +hs\.status = obj\.status\.health\.status$/m);
     });
 
     it('lets each CI role push to its own ECR repository only, and the environment accounts pull', () => {

@@ -203,7 +203,9 @@ function sizing(env: Environment): Sizing {
   if (env.isProduction) {
     return {
       replicas: 3,
-      autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
+      // Off: an HPA needs the metrics API (metrics-server), which the clusters do not run; without
+      // it the HPA reports FailedGetResourceMetric and Argo CD marks the service Degraded.
+      autoscaling: { enabled: false, minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
       resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
     };
   }

@@ -63,4 +63,7 @@ export const infraFiles: readonly FileRow[] = [
   ...modules.flatMap((dir) =>
     ['versions.tf', 'variables.tf', 'main.tf', 'outputs.tf'].map((file) => ({ template: `${dir}/${file}` })),
   ),
+  // The Argo CD bootstrap's chart values, as templatefile() files (the live test bed reads them too).
+  { template: 'terraform/argocd/argo-cd-values.yaml.tftpl' },
+  { template: 'terraform/argocd/root-application.yaml.tftpl' },
 ];

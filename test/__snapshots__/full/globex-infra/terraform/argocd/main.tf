@@ -12,37 +12,10 @@ resource "helm_release" "argo_cd" {
   wait             = true
   timeout          = 900
 
-  set = [
-    # No SSO is configured: sign in as admin (README.md) until you add one.
-    { name = "dex.enabled", value = "false" },
-    { name = "server.replicas", value = tostring(var.replicas) },
-    { name = "repoServer.replicas", value = tostring(var.replicas) },
-  ]
-
-  # Since Argo CD 1.8 an Application has no health of its own as a resource of another Application,
-  # so the root Application's sync waves would not wait for its child Applications: the
-  # ClusterSecretStore and the services would sync before External Secrets (and its CRDs) is
-  # healthy. This health check, from the Argo CD docs ("Resource Health", Argo CD App), restores it:
-  # a child Application counts as its own status.health (Healthy, Progressing, Degraded, ...).
-  values = [yamlencode({
-    configs = {
-      cm = {
-        "resource.customizations.health.argoproj.io_Application" = <<-EOT
-          hs = {}
-          hs.status = "Progressing"
-          hs.message = ""
-          if obj.status ~= nil then
-            if obj.status.health ~= nil then
-              hs.status = obj.status.health.status
-              if obj.status.health.message ~= nil then
-                hs.message = obj.status.health.message
-              end
-            end
-          end
-          return hs
-        EOT
-      }
-    }
+  # The values are a file of their own so that they read as the chart documents them (and the
+  # generator's live test bed runs Argo CD with this very file).
+  values = [templatefile("${path.module}/argo-cd-values.yaml.tftpl", {
+    replicas = var.replicas
   })]
 }
 
@@ -86,43 +59,14 @@ resource "helm_release" "root" {
   version    = "2.0.5"
   namespace  = var.namespace
 
-  values = [yamlencode({
-    applications = {
-      (var.root_application) = {
-        namespace = var.namespace
-        project   = "default"
-        # Deleting the root Application deletes every Application it created, and their resources.
-        finalizers = ["resources-finalizer.argocd.argoproj.io"]
-        source = {
-          repoURL        = var.repo_url
-          targetRevision = "main"
-          path           = var.path
-          directory = {
-            recurse = true
-          }
-        }
-        destination = {
-          server    = var.destination_server
-          namespace = var.namespace
-        }
-        syncPolicy = {
-          automated = {
-            prune    = true
-            selfHeal = true
-          }
-          # On a new cluster the first sync fails on resources whose CRDs an earlier wave installs;
-          # the retries succeed.
-          retry = {
-            limit = 10
-            backoff = {
-              duration    = "10s"
-              factor      = 2
-              maxDuration = "5m"
-            }
-          }
-        }
-      }
-    }
+  # The root Application, as the argocd-apps chart's `applications` value (read by the
+  # generator's live test bed as well).
+  values = [templatefile("${path.module}/root-application.yaml.tftpl", {
+    name      = var.root_application
+    namespace = var.namespace
+    repo_url  = var.repo_url
+    path      = var.path
+    server    = var.destination_server
   })]
 
   depends_on = [helm_release.argo_cd, kubernetes_secret_v1.gitops_repo]
