@@ -1,0 +1,281 @@
+// The live test of a generated platform: a freshly generated workspace on the live test bed (a real
+// kube-apiserver per environment, a real Argo CD in each, the GitOps repo on a local git server).
+// One suite per answer set; each *.e2e.ts file runs one (mocha runs the files in parallel).
+//
+// What Argo CD learns of a push: the generated platform offers no GitHub webhook that can reach
+// Argo CD (argocd-server is not exposed), so each step is sent a GitHub push event by the bed, as
+// GitHub would send it once a webhook exists, signed with a secret the bed sets (stand-in), and the
+// last step measures what the platform does as generated: polling, with the generated settings.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applications, describe as describeApps, warningEvents } from '../support/testbed/apps.ts';
+import {
+  addonApplications,
+  type Bed,
+  type Environment,
+  everyAddonApplication,
+  missingComponents,
+  startBed,
+} from '../support/testbed/bed.ts';
+import { readBootstrap } from '../support/testbed/infra-bootstrap.ts';
+import {
+  PlatformOnBed,
+  randomDigest,
+  readWorkspace,
+  rolledOutImage,
+  type Workspace,
+} from '../support/testbed/platform.ts';
+import { problems } from '../support/testbed/processes.ts';
+import { repoRoot } from '../support/workspace.ts';
+
+export interface LiveSet {
+  name: string;
+  /** Arguments of `new` besides --output. */
+  newArgs: string[];
+  /** The service `service` adds. */
+  addedService: { name: string; port: string };
+  /** An answer changed by `upgrade`, as flags. */
+  upgradeArgs: string[];
+  zones: string[];
+}
+
+const bin = join(repoRoot, 'bin', 'gitops-platform.js');
+
+function cli(cwd: string, args: string[]): string {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', input: '', timeout: 120_000 });
+  if (result.status !== 0) {
+    throw new Error(`gitops-platform ${args.join(' ')} exited ${result.status}:\n${result.stdout}${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** The lines the suite prints at the end: figures and stand-ins. */
+function report(set: string, lines: string[]): void {
+  console.log(`\n  [live ${set}]\n${lines.map((l) => `    ${l}`).join('\n')}\n`);
+}
+
+export function liveSuite(set: LiveSet): void {
+  describe(`live test bed: ${set.name}`, function () {
+    this.timeout(20 * 60_000);
+    let ws: Workspace;
+    let bed: Bed;
+    let p: PlatformOnBed;
+    let tmp: string;
+    const figures: string[] = [];
+    const t0 = Date.now();
+    const service = () => ws.services[0];
+    const first = () => bed.environments[0];
+
+    /** Waits for an environment after a push; returns the seconds from the push. */
+    const timed = async (what: string, env: Environment, revision: string, pushedAt: number, check?: () => boolean) => {
+      await p.converged(env, revision, 5 * 60_000, check);
+      const ms = Date.now() - pushedAt;
+      figures.push(`${what}: ${seconds(ms)} from push to Synced+Healthy`);
+      return ms;
+    };
+    const onDigest = (env: Environment, svc: string, digest: string) => () =>
+      rolledOutImage(env, svc)?.endsWith(`@${digest}`) ?? false;
+
+    before(async function () {
+      const missing = missingComponents();
+      if (missing.length) {
+        const why = `the live test bed needs: ${missing.join(', ')}`;
+        if (process.env.CI === 'true') throw new Error(why);
+        console.warn(`SKIPPED (${why})`);
+        this.skip();
+      }
+      tmp = mkdtempSync(join(tmpdir(), `gitops-platform-live-${set.name}-`));
+      // --skip-install: the bed runs no npm; the app repo is not part of what it deploys.
+      cli(tmp, ['new', ...set.newArgs, '--skip-install', '--output', 'ws']);
+      ws = readWorkspace(join(tmp, 'ws'));
+      const started = Date.now();
+      const webhookSecret = randomBytes(20).toString('hex');
+      bed = await startBed({
+        environments: ws.environments,
+        zones: set.zones,
+        // Those of this workspace, and those an upgrade can bring in.
+        addonApplications: [...addonApplications(ws.gitops, ws.environments[0]), ...everyAddonApplication()],
+        argocdCm: (env) => readBootstrap(ws.infra, env).cm,
+        argocdSecret: () => ({ 'webhook.github.secret': webhookSecret }),
+      });
+      figures.push(`bed start (${ws.environments.length} clusters with Argo CD): ${seconds(Date.now() - started)}`);
+      p = new PlatformOnBed(ws, bed, webhookSecret);
+    });
+
+    after(async function () {
+      if (bed) {
+        const failed = this.test?.parent?.tests.some((t) => t.state === 'failed');
+        if (failed) {
+          for (const env of bed.environments) {
+            try {
+              console.log(`Applications in ${env.name}:\n${describeApps(applications(env.cluster))}`);
+            } catch {}
+            for (const proc of env.argocd.procs) {
+              if (/argocd-(application-controller|repo-server)/.test(proc.name)) {
+                console.log(
+                  `--- ${env.name} ${proc.name}: last errors and warnings (log: ${proc.log})\n${problems(proc.log)}`,
+                );
+              }
+            }
+          }
+        }
+        await bed.stop();
+      }
+      figures.push(`whole suite: ${seconds(Date.now() - t0)}`);
+      if (bed) report(set.name, [...figures, ...bed.standIns.map((s) => `stand-in: ${s}`)]);
+      if (tmp && existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
+    });
+
+    it('1. each root Application, as Terraform creates it, syncs every Application Synced and Healthy', async () => {
+      p.publish();
+      const main = p.head();
+      for (const env of bed.environments) p.bootstrap(env);
+      for (const env of bed.environments) {
+        const apps = await p.converged(env, main, 5 * 60_000);
+        const names = apps.map((a) => a.name).sort();
+        const addons = addonApplications(ws.gitops, env.name).map((a) => a.metadata.name);
+        const expected = [...addons, 'root', ...ws.services.map((s) => `${s}-${env.name}`)].sort();
+        assert.deepEqual(names, expected, `Applications in ${env.name}`);
+        assert.deepEqual(warningEvents(env.cluster), [], `Warning events in ${env.name}`);
+      }
+      figures.push(`first sync of every environment: ${seconds(Date.now() - t0)} after the suite started`);
+    });
+
+    it('runs the service namespaces under the restricted Pod Security level, for real', () => {
+      const pod = (namespace: string) =>
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'privileged', namespace },
+          spec: { containers: [{ name: 'c', image: 'busybox', securityContext: { privileged: true } }] },
+        });
+      for (const env of bed.environments) {
+        const ns = env.cluster.getJson(['namespace', service()]);
+        assert.equal(ns.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
+        assert.throws(
+          () => env.cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], pod(service())),
+          /violates PodSecurity "restricted:latest": .*privileged \(container "c" must not set securityContext\.privileged=true\)/,
+        );
+        // The same pod is admitted where no Pod Security level applies: the label is what refuses it.
+        env.cluster.kubectl(['create', 'namespace', 'pod-security-control']);
+        env.cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], pod('pod-security-control'));
+        env.cluster.kubectl(['delete', 'namespace', 'pod-security-control', '--wait=false']);
+      }
+    });
+
+    const digests: string[] = [];
+    const deployCommits: string[] = [];
+
+    it('2. deploys as the app CI does, bumps, and rolls back with git revert', async () => {
+      const env = first();
+      for (const [i, what] of ['deploy', 'bump'].entries()) {
+        const before = p.head();
+        const digest = randomDigest();
+        digests.push(digest);
+        const pushedAt = Date.now();
+        const main = p.deploy(env.name, service(), digest);
+        deployCommits.push(main);
+        await p.pushEvent(before, main, p.webhookSecret);
+        await timed(
+          `${what} ${service()} in ${env.name} (webhook)`,
+          env,
+          main,
+          pushedAt,
+          onDigest(env, service(), digest),
+        );
+        assert.equal(deployCommits.length, i + 1);
+      }
+      const before = p.head();
+      const pushedAt = Date.now();
+      const main = p.revert(deployCommits[1]);
+      await p.pushEvent(before, main, p.webhookSecret);
+      await timed(`revert in ${env.name} (webhook)`, env, main, pushedAt, onDigest(env, service(), digests[0]));
+      assert.match(rolledOutImage(env, service()) ?? '', new RegExp(`@${digests[0]}$`));
+      assert.deepEqual(warningEvents(env.cluster), [], `Warning events in ${env.name}`);
+    });
+
+    it('3. promotes through every environment to production, each Healthy after it', async () => {
+      for (let i = 1; i < bed.environments.length; i++) {
+        const from = bed.environments[i - 1];
+        const to = bed.environments[i];
+        const before = p.head();
+        const pushedAt = Date.now();
+        const main = p.promote(service(), from.name, to.name);
+        await p.pushEvent(before, main, p.webhookSecret);
+        await timed(
+          `promote ${from.name} -> ${to.name} (webhook)`,
+          to,
+          main,
+          pushedAt,
+          onDigest(to, service(), digests[0]),
+        );
+        assert.deepEqual(warningEvents(to.cluster), [], `Warning events in ${to.name}`);
+      }
+    });
+
+    it('4. a service added by `gitops-platform service` syncs and deploys', async () => {
+      const { name, port } = set.addedService;
+      p.git(ws.gitops, ['pull', '--quiet', '--ff-only', 'origin', 'main']);
+      cli(ws.dir, ['service', name, '--port', port, '--skip-install']);
+      // The pull requests merged: the branch of each repo into its main.
+      for (const repo of [ws.gitops, ws.infra]) {
+        p.git(repo, ['checkout', '--quiet', 'main']);
+        p.git(repo, ['merge', '--quiet', '--no-ff', '-m', `Merge add-service-${name}`, `add-service-${name}`]);
+      }
+      p.rewriteUrl(ws.gitops);
+      const before = p.head();
+      p.git(ws.gitops, ['push', '--quiet', 'origin', 'main']);
+      const main = p.head();
+      await p.pushEvent(before, main, p.webhookSecret);
+      for (const env of bed.environments) {
+        const apps = await p.converged(env, main, 5 * 60_000);
+        assert.ok(
+          apps.some((a) => a.name === `${name}-${env.name}`),
+          `${name}-${env.name} in ${env.name}`,
+        );
+      }
+      const env = first();
+      const digest = randomDigest();
+      const pushedAt = Date.now();
+      const deployed = p.deploy(env.name, name, digest);
+      await p.pushEvent(main, deployed, p.webhookSecret);
+      await timed(`deploy ${name} in ${env.name} (webhook)`, env, deployed, pushedAt, onDigest(env, name, digest));
+    });
+
+    it('5. after `gitops-platform upgrade` with a changed answer, every cluster converges with no drift', async () => {
+      p.git(ws.gitops, ['pull', '--quiet', '--ff-only', 'origin', 'main']);
+      cli(ws.dir, ['upgrade', ...set.upgradeArgs, '--commit']);
+      const before = p.head();
+      p.rewriteUrl(ws.gitops);
+      p.git(ws.gitops, ['push', '--quiet', 'origin', 'main']);
+      const main = p.head();
+      assert.notEqual(main, before, 'the upgrade changed the GitOps repo');
+      // terraform apply of each root after the upgrade: the root Application as the infra repo has it now.
+      for (const env of bed.environments) p.bootstrap(env);
+      await p.pushEvent(before, main, p.webhookSecret);
+      for (const env of bed.environments) {
+        await p.converged(env, main, 5 * 60_000);
+        assert.deepEqual(warningEvents(env.cluster), [], `Warning events in ${env.name}`);
+      }
+    });
+
+    it('6. polling, as generated (no webhook reaches Argo CD): push to Healthy with the generated settings', async () => {
+      const env = first();
+      const cm = readBootstrap(ws.infra, env.name).cm;
+      const digest = randomDigest();
+      const pushedAt = Date.now();
+      const main = p.deploy(env.name, service(), digest);
+      // No push event: Argo CD finds the commit by itself.
+      await p.converged(env, main, 8 * 60_000, onDigest(env, service(), digest));
+      figures.push(
+        `deploy by polling in ${env.name}: ${seconds(Date.now() - pushedAt)} from push to Synced+Healthy (timeout.reconciliation ${cm['timeout.reconciliation'] ?? '120s (chart default)'}, jitter 60s, the repo-server caches what main resolves to for as long)`,
+      );
+    });
+  });
+}

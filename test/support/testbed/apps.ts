@@ -1,0 +1,142 @@
+// Reading Argo CD's view of one cluster of the bed: Applications, their sync and health, their
+// conditions, and the Warning events of the cluster.
+import type { Cluster } from './cluster.ts';
+import { type KubeObject, waitFor } from './processes.ts';
+
+export interface AppState {
+  name: string;
+  sync: string;
+  health: string;
+  revision: string;
+  conditions: string[];
+  operation: string;
+}
+
+export function applications(cluster: Cluster): AppState[] {
+  const list = cluster.getJson(['-n', 'argocd', 'applications.argoproj.io']);
+  return list.items.map((a: KubeObject) => ({
+    name: a.metadata.name,
+    sync: a.status?.sync?.status ?? '',
+    health: a.status?.health?.status ?? '',
+    // Multi-source Applications (chart + $values) report one revision per source.
+    revision: a.status?.sync?.revision || a.status?.sync?.revisions?.[0] || '',
+    conditions: (a.status?.conditions ?? []).map((c: KubeObject) => `${c.type}: ${c.message}`),
+    operation: a.status?.operationState ? `${a.status.operationState.phase}: ${a.status.operationState.message}` : '',
+  }));
+}
+
+export const describe = (apps: AppState[]) =>
+  apps
+    .map(
+      (a) =>
+        `  ${a.name}: ${a.sync || '-'}/${a.health || '-'} @${a.revision.slice(0, 8)}${a.operation ? ` [${a.operation}]` : ''}${a.conditions.length ? ` conditions: ${a.conditions.join('; ')}` : ''}`,
+    )
+    .join('\n');
+
+/**
+ * Stand-in for the External Secrets controller, which would check each ClusterSecretStore against
+ * AWS Secrets Manager and report Ready: the bed reports Ready for stores that have no status yet.
+ */
+export function markSecretStoresReady(cluster: Cluster): void {
+  let stores: KubeObject;
+  try {
+    stores = cluster.getJson(['clustersecretstores.external-secrets.io']);
+  } catch {
+    return; // the CRD is not there yet
+  }
+  for (const s of stores.items) {
+    if (s.status?.conditions?.length) continue;
+    cluster.kubectl([
+      'patch',
+      'clustersecretstore',
+      s.metadata.name,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: {
+          capabilities: 'ReadWrite',
+          conditions: [
+            { type: 'Ready', status: 'True', reason: 'Valid', message: 'store validated (test bed stand-in)' },
+          ],
+        },
+      }),
+    ]);
+  }
+}
+
+/**
+ * Stand-in for the AWS Load Balancer Controller, which would provision an ALB for each Ingress of
+ * class alb and publish its DNS name: the bed publishes a made-up one.
+ */
+export function publishLoadBalancers(cluster: Cluster): void {
+  const list = cluster.getJson(['ingresses', '--all-namespaces']);
+  for (const ing of list.items) {
+    if (ing.status?.loadBalancer?.ingress?.length) continue;
+    const hostname = `k8s-${ing.metadata.namespace}-${ing.metadata.name}-0123456789.${cluster.name}.elb.amazonaws.com`;
+    cluster.kubectl([
+      '-n',
+      ing.metadata.namespace,
+      'patch',
+      'ingress',
+      ing.metadata.name,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname }] } } }),
+    ]);
+  }
+}
+
+/** What the controllers the bed stands in for would have done by now. */
+export function standInControllers(cluster: Cluster): void {
+  markSecretStoresReady(cluster);
+  publishLoadBalancers(cluster);
+}
+
+/**
+ * Waits until the Applications named (all of them when `expected` is undefined, and at least one)
+ * are Synced and Healthy at `revision` (when given), with no condition and no running operation.
+ */
+export async function waitConverged(
+  cluster: Cluster,
+  what: string,
+  options: { expected?: string[]; revision?: string; timeoutMs: number; extra?: () => boolean },
+): Promise<AppState[]> {
+  let last: AppState[] = [];
+  try {
+    return await waitFor(
+      what,
+      () => {
+        standInControllers(cluster);
+        last = applications(cluster);
+        if (!last.length) return undefined;
+        const names = last.map((a) => a.name);
+        if (options.expected && !options.expected.every((n) => names.includes(n))) return undefined;
+        const done = last.every(
+          (a) =>
+            a.sync === 'Synced' &&
+            a.health === 'Healthy' &&
+            a.conditions.length === 0 &&
+            !a.operation.startsWith('Running') &&
+            // Add-ons report their chart version; everything from the GitOps repo its commit.
+            (!options.revision || !/^[0-9a-f]{40}$/.test(a.revision) || a.revision === options.revision),
+        );
+        return done && (options.extra?.() ?? true) ? last : undefined;
+      },
+      options.timeoutMs,
+      500,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nApplications in ${cluster.name}:\n${describe(last)}`);
+  }
+}
+
+/** Warning events of the whole cluster, as "namespace/object: reason: message". */
+export function warningEvents(cluster: Cluster): string[] {
+  const list = cluster.getJson(['events', '--all-namespaces', '--field-selector=type=Warning']);
+  return list.items.map(
+    (e: KubeObject) =>
+      `${e.involvedObject.namespace ?? ''}/${e.involvedObject.kind}/${e.involvedObject.name}: ${e.reason}: ${e.message}`,
+  );
+}

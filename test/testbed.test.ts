@@ -1,0 +1,63 @@
+// The live test bed's readers of generated files (fast, no bed): the Argo CD bootstrap as the infra
+// repo's Terraform would create it, and the add-on Applications the bed stands in charts for.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderRepo } from '../generators/lib/render.ts';
+import { writeFiles } from '../generators/lib/workspace.ts';
+import { addonApplications } from './support/testbed/bed.ts';
+import { evaluateTemplate, moduleArgs, readBootstrap } from './support/testbed/infra-bootstrap.ts';
+import { modelFor } from './support/workspace.ts';
+
+describe('live test bed: what it reads from the generated repos', () => {
+  const model = modelFor('full');
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'testbed-readers-'));
+    writeFiles(join(dir, 'infra'), renderRepo(model, 'infra').files);
+    writeFiles(join(dir, 'gitops'), renderRepo(model, 'gitops').files);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('renders each root Application from the infra repo as the argocd-apps chart would', () => {
+    for (const env of model.environments) {
+      const { rootApplication: app, cm } = readBootstrap(join(dir, 'infra'), env.name);
+      assert.equal(app.kind, 'Application');
+      assert.equal(app.metadata.name, 'root');
+      assert.equal(app.metadata.namespace, 'argocd');
+      assert.deepEqual(app.metadata.finalizers, ['resources-finalizer.argocd.argoproj.io']);
+      assert.equal(app.spec.source.repoURL, model.repos.gitops.url);
+      assert.equal(app.spec.source.path, `argocd/${env.name}`);
+      assert.equal(app.spec.source.targetRevision, 'main');
+      assert.deepEqual(app.spec.destination, { server: 'https://kubernetes.default.svc', namespace: 'argocd' });
+      assert.deepEqual(app.spec.syncPolicy.automated, { prune: true, selfHeal: true });
+      assert.equal(app.spec.namespace, undefined, 'namespace is metadata, not spec');
+      assert.match(
+        cm['resource.customizations.health.argoproj.io_Application'],
+        /hs\.status = obj\.status\.health\.status/,
+      );
+    }
+  });
+
+  it('evaluates only the templatefile() forms it understands', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform's template syntax, on purpose
+    assert.equal(evaluateTemplate('a: ${jsonencode(x)}\nb: ${n}\n', { x: 'q"uote', n: 2 }), 'a: "q\\"uote"\nb: 2\n');
+    assert.throws(() => evaluateTemplate('%{ for x in y }', {}), /unsupported template syntax at %\{ for x in y \}/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform's template syntax, on purpose
+    assert.throws(() => evaluateTemplate('${upper(x)}', { x: 'a' }), /unsupported template syntax at \$\{upper\(x\)\}/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform's template syntax, on purpose
+    assert.throws(() => evaluateTemplate('${missing}', {}), /template variable missing is not passed/);
+  });
+
+  it('reads literal module arguments and ignores expressions', () => {
+    const hcl = 'module "argocd" {\n  source = "../x"\n  path   = "argocd/dev"\n  replicas = 2\n  rev = var.r\n}\n';
+    assert.deepEqual(moduleArgs(hcl, 'argocd'), { source: '../x', path: 'argocd/dev', replicas: 2 });
+    assert.throws(() => moduleArgs(hcl, 'eks'), /no module "eks"/);
+  });
+
+  it('finds every platform add-on chart the GitOps repo installs', () => {
+    const charts = addonApplications(join(dir, 'gitops'), model.environments[0].name).map((a) => a.spec.source.chart);
+    assert.deepEqual(charts.sort(), ['aws-load-balancer-controller', 'external-secrets']);
+  });
+});
