@@ -13,7 +13,11 @@ import { join } from 'node:path';
 import type { Cluster } from './cluster.ts';
 import { type BedProcess, freePort, start, tail, waitFor } from './processes.ts';
 
-/** What the argo-cd chart (10.1.1) writes into argocd-cm when configs.cm adds nothing. */
+/**
+ * What the argo-cd chart (10.1.1) writes into argocd-cm when configs.cm adds nothing, for what
+ * matters here: its exclusions of kinds these clusters do not have (cert-manager, Cilium, Kyverno)
+ * and its update filters other than the one for /status are left out.
+ */
 export const chartDefaultCm: Record<string, string> = {
   'admin.enabled': 'true',
   'application.instanceLabelKey': 'argocd.argoproj.io/instance',
