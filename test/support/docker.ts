@@ -12,7 +12,17 @@
  * TLS setup (NODE_EXTRA_CA_CERTS). The root filesystem is cached as a tarball, so only the first
  * run pays for debootstrap. When something is missing the caller skips with the reason returned.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { findTool, run } from './tools.ts';
@@ -22,7 +32,35 @@ export type DockerSetup =
   | { ok: false; reason: string };
 
 const BASE = 'gitops-platform-test/debian-minbase:bookworm';
-const MIRROR = process.env.DEBIAN_MIRROR || 'http://deb.debian.org/debian';
+/**
+ * The Debian mirror debootstrap fetches from: DEBIAN_MIRROR, else the machine's own apt
+ * configuration (deb822 .sources files, then sources.list), so no mirror is written here.
+ */
+export function debianMirror(): string | undefined {
+  if (process.env.DEBIAN_MIRROR) return process.env.DEBIAN_MIRROR;
+  const candidates: string[] = [];
+  const dir = '/etc/apt/sources.list.d';
+  const sources = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.sources'))
+        .sort()
+    : [];
+  for (const file of sources) {
+    for (const stanza of readFileSync(join(dir, file), 'utf8').split(/\n\s*\n/)) {
+      const uris = /^URIs:\s*(\S+)/m.exec(stanza)?.[1];
+      const suites = /^Suites:\s*(.+)$/m.exec(stanza)?.[1] ?? '';
+      if (uris && /^Types:.*\bdeb\b/m.test(stanza) && /\bbookworm\b/.test(suites)) candidates.push(uris);
+    }
+  }
+  if (existsSync('/etc/apt/sources.list')) {
+    for (const m of readFileSync('/etc/apt/sources.list', 'utf8').matchAll(
+      /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/gm,
+    )) {
+      candidates.push(m[1]);
+    }
+  }
+  return candidates[0];
+}
 
 function firstLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).pop() ?? '';
@@ -43,7 +81,9 @@ function rootfsTarball(): string | { reason: string } {
   const work = mkdtempSync(join(tmpdir(), 'rootfs-'));
   try {
     const rootfs = join(work, 'rootfs');
-    const made = run(debootstrap, ['--variant=minbase', 'bookworm', rootfs, MIRROR], { timeoutMs: 15 * 60_000 });
+    const mirror = debianMirror();
+    if (!mirror) return { reason: 'no Debian bookworm mirror in /etc/apt (set DEBIAN_MIRROR)' };
+    const made = run(debootstrap, ['--variant=minbase', 'bookworm', rootfs, mirror], { timeoutMs: 15 * 60_000 });
     if (made.status !== 0) return { reason: `debootstrap failed: ${firstLine(made.stderr || made.stdout)}` };
     mkdirSync(cache, { recursive: true });
     run('tar', ['-C', rootfs, '-cf', `${tarball}.part`, '.'], { check: true, timeoutMs: 5 * 60_000 });
