@@ -33,6 +33,24 @@ const esoKinds = [
   { kind: 'ExternalSecret', plural: 'externalsecrets', scope: 'Namespaced', file: 'externalsecret_v1.json' },
 ];
 
+/** A chart folder with its Chart.yaml (the add-on's name and version), templates/ and `extraDir`/. */
+function chartDir(workDir: string, name: string, version: string, what: string, extraDir: string): string {
+  const chart = join(workDir, 'src', name);
+  mkdirSync(join(chart, 'templates'), { recursive: true });
+  mkdirSync(join(chart, extraDir), { recursive: true });
+  writeFileSync(
+    join(chart, 'Chart.yaml'),
+    stringify({
+      apiVersion: 'v2',
+      name,
+      version,
+      appVersion: `v${version}`,
+      description: `Test-bed stand-in for ${what}.`,
+    }),
+  );
+  return chart;
+}
+
 /** The External Secrets Operator chart, stood in for at `version` (the generated Application's). */
 export function externalSecretsStandIn(
   workDir: string,
@@ -40,18 +58,12 @@ export function externalSecretsStandIn(
   version: string,
   helm: string,
 ): StandInRepo {
-  const chart = join(workDir, 'src', 'external-secrets');
-  mkdirSync(join(chart, 'templates'), { recursive: true });
-  mkdirSync(join(chart, 'files'), { recursive: true });
-  writeFileSync(
-    join(chart, 'Chart.yaml'),
-    stringify({
-      apiVersion: 'v2',
-      name: 'external-secrets',
-      version,
-      appVersion: `v${version}`,
-      description: 'Test-bed stand-in for the External Secrets Operator chart: CRDs, service account, controller.',
-    }),
+  const chart = chartDir(
+    workDir,
+    'external-secrets',
+    version,
+    'the External Secrets Operator chart: CRDs, service account, controller',
+    'files',
   );
   writeFileSync(
     join(chart, 'values.yaml'),
@@ -185,18 +197,12 @@ function clusterScoped(name: string, webhooks: string[] = ['ValidatingWebhookCon
 
 /** The AWS Load Balancer Controller chart, stood in for at `version`. */
 export function loadBalancerControllerStandIn(workDir: string, version: string, helm: string): StandInRepo {
-  const chart = join(workDir, 'src', 'aws-load-balancer-controller');
-  mkdirSync(join(chart, 'templates'), { recursive: true });
-  mkdirSync(join(chart, 'crds'), { recursive: true });
-  writeFileSync(
-    join(chart, 'Chart.yaml'),
-    stringify({
-      apiVersion: 'v2',
-      name: 'aws-load-balancer-controller',
-      version,
-      appVersion: `v${version}`,
-      description: 'Test-bed stand-in for the AWS Load Balancer Controller chart: CRDs, IngressClass, controller.',
-    }),
+  const chart = chartDir(
+    workDir,
+    'aws-load-balancer-controller',
+    version,
+    'the AWS Load Balancer Controller chart: CRDs, IngressClass, controller',
+    'crds',
   );
   writeFileSync(
     join(chart, 'values.yaml'),

@@ -85,23 +85,18 @@ export async function startArgoCd(o: ArgoCdOptions): Promise<ArgoCd> {
       Buffer.from(v).toString('base64'),
     ]),
   );
-  cluster.kubectl(
-    ['apply', '-f', '-'],
-    [
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace, labels }, data: cm },
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cmd-params-cm', namespace, labels }, data: {} },
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-rbac-cm', namespace, labels }, data: {} },
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'argocd-secret', namespace, labels },
-        type: 'Opaque',
-        data: secretData,
-      },
-    ]
-      .map((r) => JSON.stringify(r))
-      .join('\n'),
-  );
+  cluster.apply([
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace, labels }, data: cm },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cmd-params-cm', namespace, labels }, data: {} },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-rbac-cm', namespace, labels }, data: {} },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'argocd-secret', namespace, labels },
+      type: 'Opaque',
+      data: secretData,
+    },
+  ]);
 
   const redisPort = await freePort();
   const redis = start(

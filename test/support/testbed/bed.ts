@@ -3,7 +3,7 @@
 // GitOps repo served from a git server on 127.0.0.1, and stand-ins for what lives on the internet.
 // Every process listens on 127.0.0.1 and is stopped by PID in stop().
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -238,7 +238,7 @@ export function everyAddonApplication(): KubeObject[] {
 export function addonApplications(gitopsDir: string, env: string): Record<string, KubeObject>[] {
   const dir = join(gitopsDir, 'argocd', env, 'platform');
   const out: Record<string, KubeObject>[] = [];
-  for (const f of execFileSync('ls', [dir], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+  for (const f of readdirSync(dir).sort()) {
     const doc = parse(readFileSync(join(dir, f), 'utf8'));
     if (doc?.kind === 'Application' && doc.spec?.source?.chart) out.push(doc);
   }

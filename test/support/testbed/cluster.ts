@@ -19,6 +19,8 @@ export interface Cluster {
   kubectl: (args: string[], input?: string) => string;
   /** kubectl get ... -o json, parsed. */
   getJson: <T = KubeObject>(args: string[]) => T;
+  /** kubectl apply of objects (client-side, as their owner would create them). */
+  apply: (objects: KubeObject[]) => string;
 }
 
 export interface ClusterOptions {
@@ -95,6 +97,8 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const kubectl = (args: string[], input?: string) =>
     run(bin('kubectl'), ['--kubeconfig', kubeconfig, ...args], { input, timeoutMs: 60_000 });
   const getJson = (args: string[]) => JSON.parse(kubectl(['get', ...args, '-o', 'json']));
+  const apply = (objects: KubeObject[]) =>
+    kubectl(['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
   await waitFor(
     `the ${o.name} API server (log: ${procs[0].log})`,
     () => {
@@ -157,7 +161,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       capacity: { cpu: '4', memory: '16Gi', pods: '110' },
     },
   }));
-  kubectl(['apply', '-f', '-'], nodes.map((n) => JSON.stringify(n)).join('\n'));
+  apply(nodes);
 
   procs.push(
     start(
@@ -188,5 +192,5 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     90_000,
     500,
   );
-  return { name: o.name, dir, kubeconfig, server, procs, kubectl, getJson };
+  return { name: o.name, dir, kubeconfig, server, procs, kubectl, getJson, apply };
 }

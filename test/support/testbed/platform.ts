@@ -7,7 +7,7 @@
 // server), as a commit of its own after each generator run that writes it.
 import { spawnSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findTool } from '../tools.ts';
 import { type AppState, waitConverged } from './apps.ts';
@@ -27,9 +27,7 @@ export interface Workspace {
 }
 
 export function readWorkspace(dir: string): Workspace {
-  const infraName = run('ls', [dir])
-    .split('\n')
-    .find((e) => e.endsWith('-infra'));
+  const infraName = readdirSync(dir).find((e) => e.endsWith('-infra'));
   if (!infraName) throw new Error(`no infra repo in ${dir}`);
   const state = JSON.parse(readFileSync(join(dir, infraName, '.yo-rc.json'), 'utf8'))['generator-gitops-platform'];
   const org: string = state.answers.org;
@@ -64,8 +62,8 @@ export class PlatformOnBed {
   }
 
   /** git in a directory, with the bed's identity. */
-  git(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
-    return run('git', ['-C', dir, ...identity, ...args], { env: { ...process.env, ...env }, timeoutMs: 60_000 }).trim();
+  git(dir: string, args: string[]): string {
+    return run('git', ['-C', dir, ...identity, ...args], { timeoutMs: 60_000 }).trim();
   }
 
   /** The bed's one change to the GitOps repo: its URL. Returns whether a commit was made. */
@@ -105,24 +103,19 @@ export class PlatformOnBed {
   bootstrap(env: Environment): void {
     const b = readBootstrap(this.ws.infra, env.name);
     const root = JSON.parse(JSON.stringify(b.rootApplication).replaceAll(this.ws.gitopsUrl, this.url));
-    env.cluster.kubectl(
-      ['apply', '-f', '-'],
-      [
-        {
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: {
-            name: 'gitops-repo',
-            namespace: String(b.args.namespace),
-            labels: { 'argocd.argoproj.io/secret-type': 'repository' },
-          },
-          stringData: { type: 'git', url: this.url },
+    env.cluster.apply([
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: {
+          name: 'gitops-repo',
+          namespace: String(b.args.namespace),
+          labels: { 'argocd.argoproj.io/secret-type': 'repository' },
         },
-        root,
-      ]
-        .map((r) => JSON.stringify(r))
-        .join('\n'),
-    );
+        stringData: { type: 'git', url: this.url },
+      },
+      root,
+    ]);
   }
 
   /** A fresh clone of main, as a CI job checks it out. */
