@@ -5,18 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { helpRows } from '../generators/lib/generator-options.ts';
 import { commandOptions, flagName } from '../generators/lib/options.ts';
-import { repoRoot } from './support/workspace.ts';
+import { cannotRun } from './support/skips.ts';
+import { tempDir } from './support/temp.ts';
+import { repoRoot, workspaceState } from './support/workspace.ts';
 
 const bin = join(repoRoot, 'bin', 'gitops-platform.js');
 
 function gitopsPlatform(args: string[], cwd: string) {
   // stdin is not a terminal here, exactly like CI.
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', input: '' });
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', input: '', timeout: 60_000 });
   // Yeoman's adapter logs to stderr; help goes to stdout. Tests read what a user sees.
   return { ...result, output: `${result.stdout}${result.stderr}` };
 }
@@ -28,8 +29,10 @@ describe('gitops-platform bin', () => {
     }
   });
 
-  it(`new --defaults generates the workspace (running as ${process.getuid?.() === 0 ? 'root' : 'a non-root user'})`, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bin-'));
+  it(`new --defaults generates the workspace (running as ${process.getuid?.() === 0 ? 'root' : 'a non-root user'})`, function () {
+    // Includes the service repo's `npm install --package-lock-only` (seconds, more on a cold npm cache).
+    this.timeout(60_000);
+    const dir = tempDir('bin');
     const result = gitopsPlatform(['new', '--defaults', '--output', 'platform'], dir);
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(readdirSync(join(dir, 'platform')).sort(), ['acme-gitops', 'acme-infra', 'api']);
@@ -58,34 +61,41 @@ describe('gitops-platform bin', () => {
     });
   }
 
+  /** A folder that already holds the user's own file, and its state to compare with afterwards. */
+  function usersFolder() {
+    const dir = tempDir('bin');
+    writeFileSync(join(dir, 'notes.txt'), 'mine\n');
+    return { dir, before: workspaceState(dir) };
+  }
+
   it('without a terminal and without answers, lists what is missing and exits 1 at once', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bin-'));
+    const { dir, before } = usersFolder();
     const result = gitopsPlatform(['new'], dir);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /org: \(missing\) is required/);
     assert.match(result.stderr, /awsAccountId: \(missing\) is required/);
     assert.doesNotMatch(result.stderr, /at .*\.js:\d+/, 'a usage error prints no stack trace');
-    assert.deepEqual(readdirSync(dir), []);
+    assert.deepEqual(workspaceState(dir), before);
   });
 
   it('a bad answer exits 1 with field, value and rule, and writes nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bin-'));
+    const { dir, before } = usersFolder();
     const result = gitopsPlatform(['new', '--defaults', '--port', '80', '--org', 'Bad_Org'], dir);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /port: "80" must be an integer from 1024 to 65535/);
     assert.match(result.stderr, /org: "Bad_Org" must be a DNS-1123 label/);
-    assert.deepEqual(readdirSync(dir), []);
+    assert.deepEqual(workspaceState(dir), before);
   });
 
   it('--dry-run prints the files of each repo and writes nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bin-'));
+    const { dir, before } = usersFolder();
     const result = gitopsPlatform(['new', '--defaults', '--dry-run'], dir);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.output, /^acme-gitops\/ \(\d+ files\)$/m);
     assert.match(result.output, /^ {2}charts\/api\/templates\/deployment\.yaml$/m);
     assert.match(result.output, /^ {2}argocd\/prod\/apps\/api\.yaml$/m);
     assert.match(result.output, /Dry run: nothing was written/);
-    assert.deepEqual(readdirSync(dir), []);
+    assert.deepEqual(workspaceState(dir), before);
   });
 
   it('an unknown command exits 1 with the list of commands', () => {
@@ -99,11 +109,12 @@ describe('gitops-platform bin', () => {
 describe('yo gitops-platform', () => {
   it('installs from the packed package and generates the workspace as a non-root user', function () {
     this.timeout(300_000);
-    const dir = mkdtempSync(join(tmpdir(), 'yo-'));
+    const dir = tempDir('yo');
     // What users get: the package as npm packs it, installed where yo looks (the local node_modules).
     const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--silent'], {
       cwd: repoRoot,
       encoding: 'utf8',
+      timeout: 60_000,
     });
     assert.equal(pack.status, 0, pack.stderr);
     const tarball = join(dir, pack.stdout.trim().split('\n').at(-1) as string);
@@ -113,7 +124,7 @@ describe('yo gitops-platform', () => {
     const install = spawnSync(
       'npm',
       ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, `yo@${yoVersion}`],
-      { cwd: dir, encoding: 'utf8' },
+      { cwd: dir, encoding: 'utf8', timeout: 180_000 },
     );
     assert.equal(install.status, 0, install.stderr);
     const yo = join(dir, 'node_modules', '.bin', 'yo');
@@ -127,16 +138,14 @@ describe('yo gitops-platform', () => {
     if (process.getuid?.() === 0) {
       // yo refuses root; run it as the unprivileged user that .ci/run creates.
       const user = process.env.GITOPS_TEST_USER ?? 'gitops-tester';
-      if (spawnSync('id', ['-u', user]).status !== 0) {
-        if (process.env.CI === 'true') throw new Error(`user ${user} is missing; .ci/run creates it`);
-        console.warn(`      SKIPPED (no non-root user "${user}"; create it with useradd -m ${user})`);
-        this.skip();
+      if (spawnSync('id', ['-u', user], { timeout: 10_000 }).status !== 0) {
+        cannotRun(this, 'yo-user', `no non-root user "${user}" (.ci/run creates it; or useradd -m ${user})`);
       }
-      spawnSync('chown', ['-R', user, dir]);
+      spawnSync('chown', ['-R', user, dir], { timeout: 30_000 });
       // yo itself comes from this checkout's devDependencies; the user may not be able to traverse
       // the checkout's parents (e.g. /root), so it runs from a copy inside the test folder.
-      spawnSync('cp', ['-r', join(repoRoot, 'node_modules'), join(dir, 'tools')]);
-      spawnSync('chown', ['-R', user, join(dir, 'tools')]);
+      spawnSync('cp', ['-r', join(repoRoot, 'node_modules'), join(dir, 'tools')], { timeout: 60_000 });
+      spawnSync('chown', ['-R', user, join(dir, 'tools')], { timeout: 30_000 });
       command = 'runuser';
       args = [
         '-u',
@@ -149,7 +158,7 @@ describe('yo gitops-platform', () => {
         ...yoArgs,
       ];
     }
-    const result = spawnSync(command, args, { cwd: dir, env, encoding: 'utf8', input: '' });
+    const result = spawnSync(command, args, { cwd: dir, env, encoding: 'utf8', input: '', timeout: 60_000 });
     assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
     assert.deepEqual(readdirSync(join(dir, 'platform')).sort(), ['acme-gitops', 'acme-infra', 'api']);
     const help = spawnSync(
@@ -160,6 +169,7 @@ describe('yo gitops-platform', () => {
         env,
         encoding: 'utf8',
         input: '',
+        timeout: 60_000,
       },
     );
     assert.match(help.stdout, /--aws-account-id/);

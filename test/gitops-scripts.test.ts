@@ -7,8 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
@@ -16,6 +15,8 @@ import { completeAnswers, loadAnswersFile } from '../generators/lib/answers.ts';
 import { buildModel, type ServiceAnswers, splitAnswers } from '../generators/lib/model.ts';
 import { renderRepo } from '../generators/lib/render.ts';
 import { writeFiles } from '../generators/lib/workspace.ts';
+import { cannotRun } from './support/skips.ts';
+import { tempDir } from './support/temp.ts';
 import { requireTool, toolsDir } from './support/tools.ts';
 
 const GENERATOR = { name: 'generator-gitops-platform', version: '0.0.0-test' };
@@ -27,7 +28,7 @@ const D_WEB = digestOf('b2');
 // ---------------------------------------------------------------------------------------- tools
 
 function isMikefarahYq(path: string): boolean {
-  const r = spawnSync(path, ['--version'], { encoding: 'utf8' });
+  const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
   return r.status === 0 && /mikefarah/.test(`${r.stdout}${r.stderr}`);
 }
 
@@ -41,10 +42,7 @@ function findTool(ctx: Mocha.Context, name: string): string {
   const dirs = [join(toolsDir(), 'bin'), ...(process.env.PATH ?? '').split(delimiter)].filter(Boolean);
   const found = dirs.map((dir) => join(dir, 'yq')).find((p) => existsSync(p) && isMikefarahYq(p));
   if (found) return found;
-  const reason = `${path} is not mikefarah yq v4, and no other yq is (run scripts/install-tools.sh)`;
-  if (process.env.CI === 'true') assert.fail(reason);
-  console.warn(`SKIPPED (${reason})`);
-  ctx.skip();
+  cannotRun(ctx, 'tool-yq', `${path} is not mikefarah yq v4, and no other yq is (run scripts/install-tools.sh)`);
 }
 
 // ---------------------------------------------------------------------------------------- helpers
@@ -69,7 +67,8 @@ function makeEnv(yqPath: string): NodeJS.ProcessEnv {
 }
 
 function run(cmd: string, args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, env: { ...scriptEnv, ...extraEnv }, encoding: 'utf8' });
+  // set-image.sh retries pushes with backoff; a minute is far beyond its worst case.
+  return spawnSync(cmd, args, { cwd, env: { ...scriptEnv, ...extraEnv }, encoding: 'utf8', timeout: 60_000 });
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -87,7 +86,11 @@ interface Result {
 /** Starts a script without waiting, so two can run at the same moment. */
 function start(cwd: string, script: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(cwd, 'scripts', script), ...args], { cwd, env: { ...scriptEnv, ...extraEnv } });
+    const child = spawn('bash', [join(cwd, 'scripts', script), ...args], {
+      cwd,
+      env: { ...scriptEnv, ...extraEnv },
+      timeout: 60_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -106,7 +109,7 @@ function renderedRepo(answers: 'minimal' | 'full', services: ServiceAnswers[]): 
   const given = answers === 'full' ? loadAnswersFile(FULL_ANSWERS) : {};
   const { platform } = splitAnswers(completeAnswers(given, true));
   const model = buildModel(platform, services, GENERATOR);
-  const dir = mkdtempSync(join(tmpdir(), `gitops-scripts-${answers}-`));
+  const dir = tempDir(`gitops-scripts-${answers}`);
   writeFiles(dir, renderRepo(model, 'gitops').files);
   git(dir, 'init', '--quiet', '-b', 'main');
   git(dir, 'config', 'user.name', 'Test');
@@ -178,7 +181,7 @@ describe('GitOps repo scripts (set-image.sh, promote.sh) against local git repos
       { name: 'api', port: 8080 },
       { name: 'web', port: 8081 },
     ]);
-    root = mkdtempSync(join(tmpdir(), 'gitops-scripts-remote-'));
+    root = tempDir('gitops-scripts-remote');
     cleanup.push(work, root);
     bare = join(root, 'gitops.git');
     git(root, 'init', '--quiet', '--bare', '-b', 'main', bare);
@@ -212,7 +215,9 @@ describe('GitOps repo scripts (set-image.sh, promote.sh) against local git repos
     }
   });
 
-  it('two clones deploying different services at the same moment both land, changing only the digests', async () => {
+  it('two clones deploying different services at the same moment both land, changing only the digests', async function () {
+    // The pushes meet at a barrier that waits up to 10 s for both.
+    this.timeout(30_000);
     const one = clone(bare, 'ci-api');
     const two = clone(bare, 'ci-web');
     const before = {
@@ -259,7 +264,9 @@ describe('GitOps repo scripts (set-image.sh, promote.sh) against local git repos
     }
   });
 
-  it('two deploys of the same file at the same moment both land; the later push wins', async () => {
+  it('two deploys of the same file at the same moment both land; the later push wins', async function () {
+    // The pushes meet at a barrier that waits up to 10 s for both.
+    this.timeout(30_000);
     rmSync(join(bare, 'race'), { recursive: true, force: true }); // re-arm the barrier
     const one = clone(bare, 'same-1');
     const two = clone(bare, 'same-2');
@@ -281,12 +288,17 @@ describe('GitOps repo scripts (set-image.sh, promote.sh) against local git repos
 
   it('does nothing (exit 0) when the digest is already set', () => {
     const dir = clone(bare, 'noop');
+    // Its own digest, set locally first: the test does not rely on what earlier tests deployed.
+    const digest = digestOf('e5');
+    const set = script(dir, 'set-image.sh', ['--no-push', 'dev', 'api', digest]);
+    assert.equal(set.status, 0, `${set.stdout}${set.stderr}`);
     const head = git(dir, 'rev-parse', 'HEAD');
-    const r = script(dir, 'set-image.sh', ['dev', 'api', D_API]);
+    const remoteHead = git(bare, 'rev-parse', 'main');
+    const r = script(dir, 'set-image.sh', ['--no-push', 'dev', 'api', digest]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /already has .*nothing to do/);
     assertUnchanged(dir, head, 'no-op');
-    assert.equal(git(bare, 'rev-parse', 'main'), head);
+    assert.equal(git(bare, 'rev-parse', 'main'), remoteHead, 'nothing was pushed');
   });
 
   it('commits without pushing with --no-push or PUSH=false', () => {
@@ -366,20 +378,24 @@ describe('GitOps repo scripts (set-image.sh, promote.sh) against local git repos
 
   it('promote.sh copies the image dev -> prod (two environments)', () => {
     const dir = clone(bare, 'promote-two');
+    // Its own image in dev (an earlier test may have deployed one; this does not rely on it).
+    const digest = digestOf('f6');
+    const set = script(dir, 'set-image.sh', ['--no-push', 'dev', 'api', digest]);
+    assert.equal(set.status, 0, `${set.stdout}${set.stderr}`);
     const target = 'environments/prod/api.yaml';
     const before = readFileSync(join(dir, target), 'utf8');
     const outputs = join(dirname(bare), 'github-output');
     writeFileSync(outputs, '');
     const r = script(dir, 'promote.sh', ['api', 'dev', 'prod'], { GITHUB_OUTPUT: outputs });
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
-    assert.equal(imageOf(dir, target).digest, D_API);
+    assert.equal(imageOf(dir, target).digest, digest);
     assert.equal(git(dir, 'diff', '--numstat'), `1\t1\t${target}`);
     assert.deepEqual(commentLines(readFileSync(join(dir, target), 'utf8')), commentLines(before));
     const out = readFileSync(outputs, 'utf8');
-    for (const line of ['service=api', 'from=dev', 'to=prod', `file=${target}`, `digest=${D_API}`, 'changed=true']) {
+    for (const line of ['service=api', 'from=dev', 'to=prod', `file=${target}`, `digest=${digest}`, 'changed=true']) {
       assert.ok(out.split('\n').includes(line), `GITHUB_OUTPUT lacks ${line}:\n${out}`);
     }
-    assert.match(out, new RegExp(`^short=${'a1'.repeat(6)}$`, 'm'));
+    assert.match(out, new RegExp(`^short=${'f6'.repeat(6)}$`, 'm'));
 
     // Again: nothing to change.
     git(dir, 'commit', '--quiet', '-am', 'promote');

@@ -5,14 +5,16 @@
  * missing tool skips with a visible reason; with CI=true it fails.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { renderRepo } from '../generators/lib/render.ts';
 import { writeFiles } from '../generators/lib/workspace.ts';
 import { addedServices, grownWorkspace } from './support/added-services.ts';
 import { parseHcl, requireHclParser } from './support/hcl.ts';
-import { requireTool, run } from './support/tools.ts';
+import { cannotRun, excusableIt } from './support/skips.ts';
+import { tempDir } from './support/temp.ts';
+import { failedOnlyForNetwork } from './support/tofu.ts';
+import { pythonCacheEnv, requireTool, run } from './support/tools.ts';
 import { answerSets, listFiles, modelFor } from './support/workspace.ts';
 
 /** Folders that hold .tf files: the roots and the local modules. */
@@ -28,7 +30,7 @@ function tfDirs(root: string): string[] {
 
 function rendered(set: keyof typeof answerSets, extra: { name: string; port: number }[]): () => string {
   return () => {
-    const dir = mkdtempSync(join(tmpdir(), `infra-tools-${set}-`));
+    const dir = tempDir(`infra-tools-${set}`);
     writeFiles(dir, renderRepo(modelFor(set, extra), 'infra').files);
     return dir;
   };
@@ -52,8 +54,15 @@ const targets = [
 for (const { set, label, dir: makeDir } of targets) {
   describe(`@tools infra repo (${label})`, () => {
     let dir = '';
-    before(() => {
+    const cleanup: string[] = [];
+    before(function () {
+      // The grown workspace runs the bin four times (new and three service adds) when first asked for.
+      this.timeout(120_000);
       dir = makeDir();
+      if (set !== 'grown') cleanup.push(dir);
+    });
+    after(() => {
+      for (const d of cleanup) rmSync(d, { recursive: true, force: true });
     });
 
     it('is formatted: tofu fmt -check -recursive (stands in for terraform fmt)', function () {
@@ -86,8 +95,13 @@ for (const { set, label, dir: makeDir } of targets) {
     });
 
     it('checkov is clean on the whole repo, and every skip is inline with its reason', function () {
+      // checkov parses every file with its Python HCL parser: several seconds per repo.
+      this.timeout(60_000);
       const checkov = requireTool(this, 'checkov');
-      const result = run(checkov, ['--config-file', '.checkov.yaml', '--skip-download'], { cwd: dir });
+      const result = run(checkov, ['--config-file', '.checkov.yaml', '--skip-download'], {
+        cwd: dir,
+        env: pythonCacheEnv(),
+      });
       assert.equal(result.status, 0, `checkov:\n${result.stdout}${result.stderr}`);
       assert.match(result.stdout, /terraform scan results:/);
       assert.match(result.stdout, /Failed checks: 0/);
@@ -120,15 +134,17 @@ for (const { set, label, dir: makeDir } of targets) {
       assert.equal(result.status, 0, result.stdout);
     });
 
-    it('terraform validate, where providers and modules can be downloaded', function () {
+    excusableIt('tofu-validate', 'terraform validate, where providers and modules can be downloaded', function () {
+      // Downloads every provider and registry module: minutes, on a good network.
       this.timeout(900_000);
       const tofu = requireTool(this, 'tofu');
       // validate needs every provider and registry module: `init -backend=false` downloads them.
       // Without a network that fails for every root and module here (each uses a registry module
-      // or the aws/helm/kubernetes providers); the test then says so and skips.
-      const cache = mkdtempSync(join(tmpdir(), 'tofu-plugins-'));
+      // or the aws/helm/kubernetes providers): only then may the test say so and not run.
+      const cache = tempDir('tofu-plugins');
       const env = { TF_PLUGIN_CACHE_DIR: cache, TF_IN_AUTOMATION: 'true' };
-      const work = mkdtempSync(join(tmpdir(), `infra-validate-${set}-`));
+      const work = tempDir(`infra-validate-${set}`);
+      cleanup.push(cache, work);
       cpSync(dir, work, { recursive: true });
       const probe = run(tofu, ['-chdir=global', 'init', '-backend=false', '-input=false', '-no-color'], {
         cwd: work,
@@ -136,12 +152,9 @@ for (const { set, label, dir: makeDir } of targets) {
         timeoutMs: 300_000,
       });
       if (probe.status !== 0) {
-        const offline = /registry|dial tcp|no such host|could not connect|Failed to query available provider/i.test(
-          probe.stdout + probe.stderr,
-        );
-        assert.ok(offline, `tofu init failed for another reason than the network:\n${probe.stdout}${probe.stderr}`);
-        console.warn('SKIPPED (tofu validate: no registry access to download providers and modules)');
-        this.skip();
+        const output = probe.stdout + probe.stderr;
+        assert.ok(failedOnlyForNetwork(output), `tofu init failed for another reason than the network:\n${output}`);
+        cannotRun(this, 'tofu-validate', 'no registry access to download providers and modules');
       }
       for (const d of tfDirs(work)) {
         mkdirSync(join(work, d), { recursive: true });
@@ -157,3 +170,71 @@ for (const { set, label, dir: makeDir } of targets) {
     });
   });
 }
+
+/**
+ * Only a registry that cannot be reached may turn `terraform validate` into "cannot run here".
+ * The outputs below are OpenTofu's own (a machine without network; its init tests for the rest),
+ * with the registry's host name replaced.
+ */
+describe('tofu init: telling "no network" from a real failure', () => {
+  const offlineProvider = `Initializing provider plugins...
+- Finding hashicorp/aws versions matching "~> 6.0"...
+
+Error: Failed to resolve provider packages
+
+Could not resolve provider hashicorp/aws: could not connect to
+registry.example: failed to request discovery document: Get
+"https://registry.example/.well-known/terraform.json": dial tcp: lookup
+registry.example on 10.0.0.53:53: no such host
+`;
+  const offlineModule = `Initializing modules...
+
+Error: Error accessing remote module registry
+
+  on main.tf line 1:
+   1: module "vpc" {
+
+Failed to retrieve available versions for module "vpc" (main.tf:1) from
+registry.example: failed to request discovery document: Get
+"https://registry.example/.well-known/terraform.json": dial tcp: lookup
+registry.example on 10.0.0.53:53: no such host.
+`;
+  const impossiblePin = `
+Error: Failed to resolve provider packages
+
+Could not resolve provider hashicorp/aws: no available releases match the
+given constraints >= 99.0.0, < 1.0.0
+`;
+  const unknownProvider = `
+Error: Failed to query available provider packages
+
+Could not retrieve the list of available versions for provider
+hashicorp/nosuch: provider registry registry.example does not have a provider
+named registry.example/hashicorp/nosuch
+`;
+  const syntax = `
+Error: Unsupported argument
+
+  on main.tf line 3, in module "vpc":
+   3:   nmae = "x"
+
+An argument named "nmae" is not expected here.
+`;
+
+  it('accepts output where every error is an unreachable registry', () => {
+    assert.equal(failedOnlyForNetwork(offlineProvider), true);
+    assert.equal(failedOnlyForNetwork(offlineModule), true);
+    assert.equal(failedOnlyForNetwork(`${offlineModule}\n${offlineProvider}`), true);
+  });
+
+  it('refuses an impossible pin, an unknown provider, a syntax error, or no error at all', () => {
+    for (const [what, output] of Object.entries({ impossiblePin, unknownProvider, syntax, none: 'Initializing...' })) {
+      assert.equal(failedOnlyForNetwork(output), false, what);
+    }
+  });
+
+  it('refuses a real error even when the registry was also unreachable', () => {
+    assert.equal(failedOnlyForNetwork(`${offlineProvider}\n${syntax}`), false);
+    assert.equal(failedOnlyForNetwork(`${impossiblePin}\n${offlineModule}`), false);
+  });
+});

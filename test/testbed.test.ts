@@ -1,11 +1,11 @@
 // The live test bed's readers of generated files (fast, no bed): the Argo CD bootstrap as the infra
 // repo's Terraform would create it, and the add-on Applications the bed stands in charts for.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderRepo } from '../generators/lib/render.ts';
 import { writeFiles } from '../generators/lib/workspace.ts';
+import { tempDir } from './support/temp.ts';
 import { addonApplications } from './support/testbed/bed.ts';
 import { evaluateTemplate, moduleArgs, readBootstrap } from './support/testbed/infra-bootstrap.ts';
 import { modelFor } from './support/workspace.ts';
@@ -14,7 +14,7 @@ describe('live test bed: what it reads from the generated repos', () => {
   const model = modelFor('full');
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'testbed-readers-'));
+    dir = tempDir('testbed-readers');
     writeFiles(join(dir, 'infra'), renderRepo(model, 'infra').files);
     writeFiles(join(dir, 'gitops'), renderRepo(model, 'gitops').files);
   });

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cannotRun } from '../support/skips.ts';
 import { applications, describe as describeApps, warningEvents } from '../support/testbed/apps.ts';
 import {
   addonApplications,
@@ -85,12 +86,7 @@ export function liveSuite(set: LiveSet): void {
 
     before(async function () {
       const missing = missingComponents();
-      if (missing.length) {
-        const why = `the live test bed needs: ${missing.join(', ')}`;
-        if (process.env.CI === 'true') throw new Error(why);
-        console.warn(`SKIPPED (${why})`);
-        this.skip();
-      }
+      if (missing.length) cannotRun(this, 'live-bed', `the live test bed needs: ${missing.join(', ')}`);
       tmp = mkdtempSync(join(tmpdir(), `gitops-platform-live-${set.name}-`));
       // --skip-install: the bed runs no npm; the app repo is not part of what it deploys.
       cli(tmp, ['new', ...set.newArgs, '--skip-install', '--output', 'ws']);

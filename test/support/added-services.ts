@@ -4,9 +4,9 @@
  * three services, the full validation suite passes on every repo"). Made once per test run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp.ts';
 import { repoRoot } from './workspace.ts';
 
 export const addedServices = [
@@ -21,9 +21,14 @@ export function grownWorkspace(): string {
   if (made) return made;
   const bin = join(repoRoot, 'bin', 'gitops-platform.js');
   if (!existsSync(join(repoRoot, 'dist', 'cli.mjs'))) throw new Error('run `npm run build` first (npm test does)');
-  const ws = mkdtempSync(join(tmpdir(), 'grown-'));
+  const ws = tempDir('grown');
   const run = (args: string[]) => {
-    const result = spawnSync(process.execPath, [bin, ...args], { cwd: ws, encoding: 'utf8', input: '' });
+    const result = spawnSync(process.execPath, [bin, ...args], {
+      cwd: ws,
+      encoding: 'utf8',
+      input: '',
+      timeout: 60_000,
+    });
     if (result.status !== 0) throw new Error(`gitops-platform ${args.join(' ')} failed:\n${result.stderr}`);
   };
   // --skip-install: the app tests install and lock each app themselves.

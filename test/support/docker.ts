@@ -12,19 +12,10 @@
  * TLS setup (NODE_EXTRA_CA_CERTS). The root filesystem is cached as a tarball, so only the first
  * run pays for debootstrap. When something is missing the caller skips with the reason returned.
  */
-import {
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { tempDir } from './temp.ts';
 import { findTool, run } from './tools.ts';
 
 export type DockerSetup =
@@ -78,7 +69,7 @@ function rootfsTarball(): string | { reason: string } {
   const debootstrap = findTool('debootstrap') ?? ['/usr/sbin/debootstrap', '/sbin/debootstrap'].find(existsSync);
   if (!debootstrap) return { reason: 'no base image and no debootstrap to make one (apt-get install -y debootstrap)' };
   if (process.getuid?.() !== 0) return { reason: 'debootstrap needs root to make the base image' };
-  const work = mkdtempSync(join(tmpdir(), 'rootfs-'));
+  const work = tempDir('rootfs');
   try {
     const rootfs = join(work, 'rootfs');
     const mirror = debianMirror();
@@ -131,7 +122,7 @@ export function prepareDocker(): DockerSetup {
   if (!existsSync(join(npm, 'bin', 'npm-cli.js'))) return { ok: false, reason: `npm not found at ${npm}` };
   const ca = process.env.NODE_EXTRA_CA_CERTS || '/etc/ssl/certs/ca-certificates.crt';
   if (!existsSync(ca)) return { ok: false, reason: `no CA bundle at ${ca}` };
-  const context = mkdtempSync(join(tmpdir(), 'node-base-'));
+  const context = tempDir('node-base');
   try {
     copyFileSync(process.execPath, join(context, 'node'));
     copyFileSync(ca, join(context, 'ca-certificates.crt'));

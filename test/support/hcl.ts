@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, toolsDir } from './tools.ts';
+import { cannotRun } from './skips.ts';
+import { pythonCacheEnv, run, toolsDir } from './tools.ts';
 
 const SCRIPT = `
 import json, sys
@@ -24,18 +25,14 @@ json.dump(out, sys.stdout, default=str)
 export function hclPython(): string | undefined {
   const python = join(toolsDir(), 'venv', 'bin', 'python');
   if (!existsSync(python)) return undefined;
-  return run(python, ['-c', 'import hcl2']).status === 0 ? python : undefined;
+  return run(python, ['-c', 'import hcl2'], { env: pythonCacheEnv() }).status === 0 ? python : undefined;
 }
 
 /** Like requireTool: skip locally with a visible reason, fail under CI=true. */
 export function requireHclParser(ctx: Mocha.Context): string {
   const python = hclPython();
   if (python) return python;
-  if (process.env.CI === 'true') {
-    throw new Error('python-hcl2 (tools venv) is not installed and CI requires it (run scripts/install-tools.sh)');
-  }
-  console.warn('SKIPPED (python-hcl2 not installed; run scripts/install-tools.sh)');
-  ctx.skip();
+  cannotRun(ctx, 'tool-python-hcl2', 'python-hcl2 (tools venv) is not installed (run scripts/install-tools.sh)');
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed HCL is untyped JSON
@@ -43,7 +40,7 @@ export type Hcl = Record<string, any>;
 
 /** Parses each file; a file that does not parse throws with every error. */
 export function parseHcl(python: string, files: string[]): Map<string, Hcl> {
-  const result = run(python, ['-c', SCRIPT], { input: JSON.stringify(files), check: true });
+  const result = run(python, ['-c', SCRIPT], { input: JSON.stringify(files), check: true, env: pythonCacheEnv() });
   const parsed = JSON.parse(result.stdout) as Record<string, { ok?: Hcl; error?: string }>;
   const errors = Object.entries(parsed).filter(([, r]) => r.error);
   if (errors.length > 0) throw new Error(`HCL parse errors:\n${errors.map(([f, r]) => `${f}: ${r.error}`).join('\n')}`);

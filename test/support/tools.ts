@@ -1,10 +1,11 @@
 // Helpers for tests that run the real validation tools (helm, kubeconform, actionlint, ...)
 // installed by scripts/install-tools.sh at the versions pinned in scripts/tool-versions.env.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cannotRun } from './skips.ts';
 
 // From this file, not process.cwd(): mocha may be started from anywhere.
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -46,11 +47,7 @@ export function findTool(name: string): string | undefined {
 export function requireTool(ctx: Mocha.Context, name: string): string {
   const path = findTool(name);
   if (path) return path;
-  if (process.env.CI === 'true') {
-    throw new Error(`${name} is not installed and CI requires it (run scripts/install-tools.sh)`);
-  }
-  console.warn(`SKIPPED (${name} not installed; run scripts/install-tools.sh)`);
-  ctx.skip();
+  cannotRun(ctx, `tool-${name}`, `${name} is not installed (run scripts/install-tools.sh)`);
 }
 
 /**
@@ -85,6 +82,7 @@ export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   input?: string;
+  /** Kills the command after this long (default 2 minutes): no hang can stall CI. */
   timeoutMs?: number;
   /** Throw, with the command's output, unless it exits 0. */
   check?: boolean;
@@ -105,13 +103,26 @@ function toolEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return env;
 }
 
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/**
+ * For the Python tools (python-hcl2, checkov): their parser (lark) caches its grammar in the temp
+ * folder. That cache belongs with the tools, not in the test run's temp folder, which must end empty.
+ */
+export function pythonCacheEnv(): NodeJS.ProcessEnv {
+  const dir = join(toolsDir(), 'cache', 'tmp');
+  mkdirSync(dir, { recursive: true });
+  return { TMPDIR: dir };
+}
+
 /** spawnSync without a shell; output as text. */
 export function run(cmd: string, args: string[], opts: RunOptions = {}): RunResult {
   const r = spawnSync(cmd, args, {
     cwd: opts.cwd,
     env: toolEnv(opts.env),
     input: opts.input,
-    timeout: opts.timeoutMs,
+    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   });

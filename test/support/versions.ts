@@ -3,10 +3,10 @@
  * bin and bundle, the templates, package.json) with another version number and one template
  * changed, placed where upgrade's version cache looks for installed versions.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_NAME } from '../../generators/lib/state.ts';
+import { tempDir } from './temp.ts';
 import { repoRoot } from './workspace.ts';
 
 export interface FixtureVersion {
@@ -20,7 +20,7 @@ export interface FixtureVersion {
  * version. Needs the build (dist/cli.mjs).
  */
 export function olderVersion(version: string, edit: (templates: string) => void): FixtureVersion {
-  const cache = mkdtempSync(join(tmpdir(), 'versions-'));
+  const cache = tempDir('versions');
   const pkg = join(cache, version, 'node_modules', PACKAGE_NAME);
   mkdirSync(pkg, { recursive: true });
   for (const part of ['bin', 'dist', 'templates']) cpSync(join(repoRoot, part), join(pkg, part), { recursive: true });

@@ -1,5 +1,6 @@
 /** Helpers shared by tests that generate workspaces: read whole trees and render answer sets. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { completeAnswers, loadAnswersFile } from '../../generators/lib/answers.ts';
@@ -57,4 +58,55 @@ export function readTree(dir: string, skip: (path: string) => boolean = (p) => p
   };
   walk(dir);
   return files;
+}
+
+/** Every folder and file under `root` (kind, mode, content), optionally skipping `.git` folders. */
+export function treeState(root: string, withGit = true): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir).sort()) {
+      const full = join(dir, entry);
+      if (!withGit && entry === '.git') continue;
+      const stat = lstatSync(full);
+      const rel = relative(root, full);
+      if (stat.isDirectory()) {
+        out.push(`dir  ${rel}`);
+        walk(full);
+      } else out.push(`file ${rel} ${(stat.mode & 0o777).toString(8)} ${readFileSync(full).toString('base64')}`);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function gitOut(dir: string, ...args: string[]): string {
+  const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')} in ${dir}: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** What a refusal or rollback must leave in a repo: branches, HEAD, index (stages too), work tree, folders. */
+export function repoState(dir: string) {
+  return {
+    head:
+      spawnSync('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: dir, encoding: 'utf8', timeout: 20_000 }).stdout.trim() ||
+      'detached',
+    commit: gitOut(dir, 'rev-parse', 'HEAD').trim(),
+    branches: gitOut(dir, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads'),
+    index: gitOut(dir, 'ls-files', '--stage'),
+    status: gitOut(dir, 'status', '--porcelain', '--untracked-files=all', '--ignored'),
+    tree: treeState(dir, false),
+  };
+}
+
+/**
+ * A whole workspace as a command must leave it when it refuses or fails: every file and folder
+ * outside .git, and the git state of each repo in it. Compare one taken before with one after.
+ */
+export function workspaceState(ws: string): Record<string, unknown> {
+  const state: Record<string, unknown> = { tree: treeState(ws, false) };
+  for (const entry of readdirSync(ws).sort()) {
+    if (existsSync(join(ws, entry, '.git'))) state[entry] = repoState(join(ws, entry));
+  }
+  return state;
 }

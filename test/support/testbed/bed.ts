@@ -42,7 +42,7 @@ export function missingComponents(): string[] {
   for (const tool of ['helm', 'yq']) if (!findTool(tool)) missing.push(`${tool} (run scripts/install-tools.sh)`);
   for (const cmd of ['redis-server', 'git', 'openssl']) {
     try {
-      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore', timeout: 10_000 });
     } catch {
       missing.push(`${cmd} (apt-get install ${cmd === 'redis-server' ? 'redis-server' : cmd})`);
     }
@@ -204,7 +204,9 @@ export async function startBed(o: BedOptions): Promise<Bed> {
       },
       gitUrl,
       createRepo: (path) => {
-        execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', join(gitRoot, path)]);
+        execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', join(gitRoot, path)], {
+          timeout: 30_000,
+        });
         return gitUrl(path);
       },
       standIns,

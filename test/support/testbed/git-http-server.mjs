@@ -37,6 +37,8 @@ const server = createServer((req, res) => {
       REMOTE_USER: 'testbed',
     },
     stdio: ['pipe', 'pipe', 'pipe'],
+    // One fetch or push of a small repo; a stuck backend must not hold a request (and the test) forever.
+    timeout: 120_000,
   });
   req.pipe(child.stdin);
   let head = Buffer.alloc(0);
