@@ -33,7 +33,7 @@ export interface RepoSnapshot {
   branch?: string;
   /** A branch the change created, deleted on restore. */
   createdBranch?: string;
-  /** Files the change created that git does not know (yet). */
+  /** What the change created that git may not know (yet): per write, the file or its topmost new folder. */
   created: string[];
 }
 
@@ -54,8 +54,21 @@ function restore(s: RepoSnapshot): void {
     git(s.dir, ['branch', '--quiet', '-D', s.createdBranch]);
   }
   for (const path of s.created) {
-    if (existsSync(join(s.dir, path))) rmSync(join(s.dir, path), { force: true });
+    if (existsSync(join(s.dir, path))) rmSync(join(s.dir, path), { recursive: true, force: true });
   }
+}
+
+/**
+ * What writing `path` in `dir` creates: the first missing part of the path (a folder, and all in it,
+ * or the file itself); undefined when the file exists. A restore removes it, leaving no empty folder.
+ */
+export function createdBy(dir: string, path: string): string | undefined {
+  const parts = path.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const part = parts.slice(0, i).join('/');
+    if (!existsSync(join(dir, part))) return part;
+  }
+  return undefined;
 }
 
 /** Puts back every repo, newest change first, even if one resists; then rethrows, naming any that did. */
@@ -117,7 +130,8 @@ export function applyChanges(changes: RepoChange[], options: ChangeOptions, afte
         snapshot.createdBranch = options.branch;
       }
       for (const write of change.writes) {
-        if (!existsSync(join(dir, write.path))) snapshot.created.push(write.path);
+        const created = createdBy(dir, write.path);
+        if (created) snapshot.created.push(created);
         writeFile(dir, write.path, write.content);
       }
       git(dir, ['add', '--', ...change.writes.map((w) => w.path)]);

@@ -14,7 +14,7 @@ import type { RenderedFile } from './render.ts';
 import type { ReplayRequest, ReplayResponse } from './replay.ts';
 import type { LocatedRepo } from './repo-state.ts';
 import { readManifest } from './repo-state.ts';
-import { checkRepos, type RepoSnapshot, restoreAll, snapshotRepo } from './repo-transaction.ts';
+import { checkRepos, createdBy, type RepoSnapshot, restoreAll, snapshotRepo } from './repo-transaction.ts';
 import { MANIFEST, type Manifest, PACKAGE_NAME, sha256, stateFiles } from './state.ts';
 import { writeFile } from './workspace.ts';
 
@@ -314,7 +314,8 @@ export function applyUpgrades(plans: RepoUpgrade[], options: { commit: boolean }
       const record = snapshotRepo(basename(dir), dir, false);
       touched.push(record);
       const write = (path: string, content: string) => {
-        if (!existsSync(join(dir, path))) record.created.push(path);
+        const created = createdBy(dir, path);
+        if (created) record.created.push(created);
         writeFile(dir, path, content);
       };
       for (const change of plan.changes) {

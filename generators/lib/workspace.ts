@@ -69,7 +69,21 @@ export function createRepos(workspace: string, repos: NewRepo[], options: { git:
     }
     ok = true;
   } catch (error) {
-    for (const name of moved.reverse()) renameSync(join(workspace, name), join(staging, name));
+    // Move back every repo that can be; one that cannot is named, with the error that started it.
+    const stuck: string[] = [];
+    for (const name of moved.reverse()) {
+      try {
+        renameSync(join(workspace, name), join(staging, name));
+      } catch (undoError) {
+        stuck.push(`${join(workspace, name)}: ${(undoError as Error).message}`);
+      }
+    }
+    if (stuck.length > 0) {
+      throw new AggregateError(
+        [error],
+        `${(error as Error).message}\nand these repos could not be moved back; remove them by hand:\n  ${stuck.join('\n  ')}`,
+      );
+    }
     throw error;
   } finally {
     rmSync(staging, { recursive: true, force: true });
