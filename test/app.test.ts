@@ -8,8 +8,8 @@
  * APP_TEST_NODE=/path/to/node runs the drain test on another Node.js (the image's major, say).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Model, Service } from '../generators/lib/model.ts';
@@ -22,6 +22,8 @@ import { writeFiles } from '../generators/lib/workspace.ts';
 import { addedServices, grownWorkspace } from './support/added-services.ts';
 import { prepareDocker } from './support/docker.ts';
 import { type DrainReport, drainTest, freePort } from './support/drain.ts';
+import { cannotRun, excusableIt } from './support/skips.ts';
+import { tempDir } from './support/temp.ts';
 import { requireTool, run } from './support/tools.ts';
 import { answerSets, answersFor, modelFor } from './support/workspace.ts';
 
@@ -54,11 +56,25 @@ interface Job {
 
 interface Workflow {
   on: Record<string, unknown>;
+  concurrency?: Record<string, unknown>;
   permissions?: Record<string, string>;
   jobs: Record<string, Job>;
 }
 
 /** npm with this machine's settings, minus anything the test runner injects into node. */
+/** node --test's summary says real tests ran and all passed: none failed, skipped or left as todo. */
+function assertTestsRan(stdout: string): void {
+  const summary = Object.fromEntries(
+    [...stdout.matchAll(/^ℹ (tests|pass|fail|skipped|todo|cancelled) (\d+)$/gm)].map((m) => [m[1], Number(m[2])]),
+  );
+  assert.ok(summary.tests > 0, `the app's test run reports no tests:\n${stdout}`);
+  assert.deepEqual(
+    summary,
+    { tests: summary.tests, pass: summary.tests, fail: 0, cancelled: 0, skipped: 0, todo: 0 },
+    stdout,
+  );
+}
+
 function npm(cwd: string, args: string[], timeoutMs = 300_000) {
   return run('npm', args, { cwd, env: { NODE_OPTIONS: '' }, timeoutMs, check: true });
 }
@@ -133,7 +149,7 @@ for (const [set, { description }] of Object.entries(answerSets)) {
       this.timeout(300_000);
       model = modelFor(set as keyof typeof answerSets);
       service = model.services[0];
-      dir = mkdtempSync(join(tmpdir(), `app-${set}-`));
+      dir = tempDir(`app-${set}`);
       // With its state files, exactly as `new` writes the repo (its linter must leave them alone).
       const rendered = renderRepo(model, 'app', service.name);
       const { platform, service: first } = answersFor(set as keyof typeof answerSets);
@@ -152,8 +168,7 @@ for (const [set, { description }] of Object.entries(answerSets)) {
 
     it('passes npm ci (in before), npm test, npm run lint and npm run build', function () {
       this.timeout(300_000);
-      const test = npm(dir, ['test']);
-      assert.match(test.stdout, /ℹ fail 0/);
+      assertTestsRan(npm(dir, ['test']).stdout);
       npm(dir, ['run', 'lint']);
       npm(dir, ['run', 'build']);
       const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8'));
@@ -272,6 +287,12 @@ for (const [set, { description }] of Object.entries(answerSets)) {
     it('workflow: tests every change; on main pushes to ECR by OIDC, then deploys the digest', () => {
       assert.ok('pull_request' in workflow.on);
       assert.deepEqual(workflow.on.push, { branches: ['main'] });
+      // A newer push to a pull request cancels its older run; a run on main is never cancelled
+      // (it may be pushing an image or writing the GitOps repo).
+      assert.deepEqual(workflow.concurrency, {
+        group: `ci-${expr('github.event.pull_request.number || github.ref')}`,
+        'cancel-in-progress': expr("github.event_name == 'pull_request'"),
+      });
       const { test, image, deploy } = workflow.jobs;
       assert.ok(test && image && deploy, 'jobs test, image, deploy');
       assert.deepEqual(
@@ -281,7 +302,10 @@ for (const [set, { description }] of Object.entries(answerSets)) {
       assert.equal(step(test, 'actions/setup-node').with?.cache, 'npm');
 
       assert.equal(image.needs, 'test');
-      assert.match(image.if ?? '', /github\.ref == 'refs\/heads\/main'/);
+      // Exactly: a pull request from a branch named main must not push, nor a tag or a schedule.
+      assert.equal(image.if, "github.event_name == 'push' && github.ref == 'refs/heads/main'");
+      assert.equal(test.if, undefined, 'every change is tested');
+      assert.equal(deploy.if, undefined, 'deploy runs whenever image did (needs: image)');
       const aws = step(image, 'aws-actions/configure-aws-credentials');
       assert.equal(aws.with?.['role-to-assume'], expr('vars.AWS_ROLE_ARN'));
       assert.equal(aws.with?.['aws-region'], model.awsRegion);
@@ -292,7 +316,13 @@ for (const [set, { description }] of Object.entries(answerSets)) {
       const build = step(image, 'docker/build-push-action');
       assert.equal(build.with?.push, true);
       assert.equal(build.with?.tags, `\${{ steps.${meta.id}.outputs.tags }}`);
-      assert.match(image.outputs?.digest ?? '', new RegExp(`steps\\.${build.id}\\.outputs\\.digest`));
+      const existing = image.steps.find((s) => s.id === 'existing');
+      assert.ok(existing, 'a step that finds an image already built for this commit');
+      assert.equal(
+        image.outputs?.digest,
+        `\${{ steps.${existing.id}.outputs.digest || steps.${build.id}.outputs.digest }}`,
+      );
+      assert.equal(build.if, `steps.${existing.id}.outputs.digest == ''`);
 
       assert.equal(deploy.needs, 'image');
       assert.deepEqual(deploy.permissions, {});
@@ -318,7 +348,7 @@ for (const [set, { description }] of Object.entries(answerSets)) {
       const deploy = workflow.jobs.deploy;
       const setImage = deploy?.steps.find((s) => s.run?.includes('scripts/set-image.sh'));
       assert.ok(setImage?.run && setImage.env);
-      const root = mkdtempSync(join(tmpdir(), `app-deploy-${set}-`));
+      const root = tempDir(`app-deploy-${set}`);
       try {
         // The GitOps repo as GitHub would hold it, and the checkout the deploy job makes of it.
         const source = join(root, 'gitops');
@@ -391,38 +421,39 @@ for (const [set, { description }] of Object.entries(answerSets)) {
       assert.equal(readFileSync(join(dir, '.nvmrc'), 'utf8').trim(), pin('app.node'));
     });
 
-    it('builds the image on local base images and runs it (Docker)', async function () {
+    excusableIt('docker-image', 'builds the image on local base images and runs it (Docker)', async function () {
+      // The first run on a machine builds the base images with debootstrap (minutes); later ones reuse them.
       this.timeout(30 * 60_000);
       const setup = prepareDocker();
-      if (!setup.ok) {
-        console.log(`      SKIPPED (docker: ${setup.reason})`);
-        this.skip();
-      }
+      if (!setup.ok) cannotRun(this, 'docker-image', `docker: ${setup.reason}`);
       const { docker, buildImage, runtimeImage } = setup;
-      const tag = `gitops-platform-test/app-${service.name}:test`;
+      // Unique per run, so two runs on one machine never share (or remove) each other's images.
+      const tag = `gitops-platform-test/app-${service.name}:run-${process.pid}-${randomBytes(4).toString('hex')}`;
+      // The classic builder would leave the build stages behind as untagged images; built as
+      // targets first, each has a tag of this run, and removing the tags removes them.
+      const stages = ['build', 'deps'];
       let container = '';
-      // The classic builder leaves the build stages behind as untagged images: remove those it made.
-      const dangling = () =>
-        new Set(run(docker, ['images', '-q', '--no-trunc', '--filter', 'dangling=true']).stdout.split('\n'));
-      const danglingBefore = dangling();
       try {
-        run(
-          docker,
-          [
-            'build',
-            '-q',
-            '--network',
-            'host',
-            '--build-arg',
-            `BUILD_IMAGE=${buildImage}`,
-            '--build-arg',
-            `RUNTIME_IMAGE=${runtimeImage}`,
-            '-t',
-            tag,
-            '.',
-          ],
-          { cwd: dir, env: { DOCKER_BUILDKIT: '0' }, check: true, timeoutMs: 10 * 60_000 },
-        );
+        for (const [target, name] of [...stages.map((s) => [s, `${tag}-${s}`]), [undefined, tag]]) {
+          run(
+            docker,
+            [
+              'build',
+              '-q',
+              '--network',
+              'host',
+              '--build-arg',
+              `BUILD_IMAGE=${buildImage}`,
+              '--build-arg',
+              `RUNTIME_IMAGE=${runtimeImage}`,
+              ...(target ? ['--target', target] : []),
+              '-t',
+              name as string,
+              '.',
+            ],
+            { cwd: dir, env: { DOCKER_BUILDKIT: '0' }, check: true, timeoutMs: 10 * 60_000 },
+          );
+        }
         const [config] = JSON.parse(run(docker, ['image', 'inspect', tag], { check: true }).stdout);
         assert.equal(config.Config.User, '65532:65532');
         assert.deepEqual(config.Config.Cmd, ['dist/server.js']);
@@ -479,9 +510,7 @@ for (const [set, { description }] of Object.entries(answerSets)) {
         assert.ok(logs.some((l) => l.msg === 'shutdown complete'));
       } finally {
         if (container) run(docker, ['rm', '-f', container]);
-        run(docker, ['rmi', '-f', tag]);
-        const stages = [...dangling()].filter((id) => id && !danglingBefore.has(id));
-        if (stages.length > 0) run(docker, ['rmi', '-f', ...stages]);
+        run(docker, ['rmi', '-f', tag, ...stages.map((s) => `${tag}-${s}`)]);
       }
     });
   });
@@ -494,8 +523,10 @@ describe('@tools app repos added by the service command', () => {
       const dir = join(grownWorkspace(), name);
       assert.ok(existsSync(join(dir, '.git')), `${name} is a git repo made by the service command`);
       writeLockfile(dir);
-      for (const args of [['ci', '--no-audit', '--no-fund'], ['test'], ['run', 'lint'], ['run', 'build']])
-        npm(dir, args);
+      npm(dir, ['ci', '--no-audit', '--no-fund']);
+      assertTestsRan(npm(dir, ['test']).stdout);
+      npm(dir, ['run', 'lint']);
+      npm(dir, ['run', 'build']);
     });
   }
 });

@@ -5,13 +5,13 @@
  * Locally a missing tool skips with a visible reason; with CI=true it fails.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { renderRepo } from '../generators/lib/render.ts';
 import { writeFiles } from '../generators/lib/workspace.ts';
 import { addedServices, grownWorkspace } from './support/added-services.ts';
+import { tempDir } from './support/temp.ts';
 import { kubeconformSchemaArgs, requireTool, run } from './support/tools.ts';
 import { answerSets, modelFor } from './support/workspace.ts';
 
@@ -34,7 +34,7 @@ interface Application {
 /** Renders the GitOps repo of an answer set into a fresh folder. */
 function generate(set: keyof typeof answerSets): string {
   const model = modelFor(set, set === 'full' ? [{ name: 'web', port: 8081 }] : []);
-  const dir = mkdtempSync(join(tmpdir(), `gitops-${set}-`));
+  const dir = tempDir(`gitops-${set}`);
   writeFiles(dir, renderRepo(model, 'gitops').files);
   return dir;
 }
@@ -100,7 +100,9 @@ for (const target of targets) {
   describe(`@tools GitOps repo (${target.label})`, () => {
     let dir = '';
     const version = target.model.kubernetesVersion;
-    before(() => {
+    before(function () {
+      // The grown workspace runs the bin four times (new and three service adds) when first asked for.
+      this.timeout(120_000);
       dir = target.dir();
     });
 
@@ -126,6 +128,40 @@ for (const target of targets) {
             assert.doesNotMatch(out.stdout, /^kind: Deployment$/m, `${file}: no Deployment without an image`);
           }
           assert.match(summary, /Valid: [1-9]/);
+        }
+      }
+    });
+
+    it('every workload meets Pod Security "restricted" and runs read-only, as rendered for each environment', function () {
+      const helm = requireTool(this, 'helm');
+      for (const { file, app } of applications(dir)) {
+        const { chart, release, args } = argoHelmArgs(app, target.model.repos.gitops.url);
+        const ns = app.spec.destination.namespace;
+        const out = run(
+          helm,
+          ['template', release, chart, '--namespace', ns, ...args, '--set', `image.digest=${DIGEST}`],
+          {
+            cwd: dir,
+            check: true,
+          },
+        );
+        const pods = parseAllDocuments(out.stdout)
+          .map((d) => d.toJS())
+          .filter((d) => d?.spec?.template?.spec)
+          .map((d) => ({ where: `${file}: ${d.kind}/${d.metadata.name}`, spec: d.spec.template.spec }));
+        assert.ok(pods.length > 0, `${file}: no workload rendered`);
+        for (const { where, spec } of pods) {
+          assert.equal(spec.securityContext?.runAsNonRoot, true, `${where}: runAsNonRoot`);
+          assert.equal(spec.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${where}: seccompProfile`);
+          for (const key of ['hostNetwork', 'hostPID', 'hostIPC']) assert.notEqual(spec[key], true, `${where}: ${key}`);
+          assert.equal(spec.automountServiceAccountToken, false, `${where}: no service account token`);
+          for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+            const sc = c.securityContext ?? {};
+            assert.equal(sc.allowPrivilegeEscalation, false, `${where}/${c.name}: allowPrivilegeEscalation`);
+            assert.deepEqual(sc.capabilities?.drop, ['ALL'], `${where}/${c.name}: capabilities.drop`);
+            assert.equal(sc.privileged ?? false, false, `${where}/${c.name}: privileged`);
+            assert.equal(sc.readOnlyRootFilesystem, true, `${where}/${c.name}: readOnlyRootFilesystem`);
+          }
         }
       }
     });

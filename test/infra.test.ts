@@ -5,8 +5,7 @@
  * services data file, and agreement with the GitOps repo rendered from the same model.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Model } from '../generators/lib/model.ts';
@@ -14,6 +13,7 @@ import { pin } from '../generators/lib/pins.ts';
 import { renderRepo } from '../generators/lib/render.ts';
 import { writeFiles } from '../generators/lib/workspace.ts';
 import { attr, blocks, blocks2, type Hcl, parseHcl, requireHclParser, strings } from './support/hcl.ts';
+import { tempDir } from './support/temp.ts';
 import { answerSets, listFiles, modelFor, repoRoot } from './support/workspace.ts';
 
 const interfacesDir = resolve(repoRoot, '..', 'shared', 'data', 'terraform-modules');
@@ -56,7 +56,7 @@ interface TfDir {
 }
 
 function renderInfra(model: Model, label: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `infra-${label}-`));
+  const dir = tempDir(`infra-${label}`);
   writeFiles(dir, renderRepo(model, 'infra').files);
   return dir;
 }
@@ -293,9 +293,22 @@ for (const { set, extra } of sets) {
         assert.equal(attr(pab, k), true, k);
       }
       assert.match(JSON.stringify(resources.get('aws_s3_bucket_ownership_controls.state')), /BucketOwnerEnforced/);
-      const policy = JSON.stringify(main.data);
-      assert.match(policy, /aws:SecureTransport/);
-      assert.ok(resources.has('aws_s3_bucket_policy.state'));
+      // TLS only: one statement denies every S3 action to everyone when the request is not over TLS.
+      const document = blocks2(main, 'data').find(([t, n]) => t === 'aws_iam_policy_document' && n === 'state');
+      assert.ok(document, 'data.aws_iam_policy_document.state');
+      const deny = (document[2].statement as Hcl[]).find((s) => attr(s, 'sid') === 'DenyInsecureTransport');
+      assert.ok(deny, 'the DenyInsecureTransport statement');
+      assert.equal(attr(deny, 'effect'), 'Deny');
+      assert.deepEqual(attr(deny, 'actions'), ['s3:*']);
+      assert.deepEqual(attr(deny, 'resources'), [tf('aws_s3_bucket.state.arn'), `${tf('aws_s3_bucket.state.arn')}/*`]);
+      const unwrap = (blocks: Hcl[]) =>
+        blocks.map((b) => Object.fromEntries(Object.keys(b).map((k) => [k, attr(b, k)])));
+      assert.deepEqual(unwrap(deny.principals), [{ type: '*', identifiers: ['*'] }]);
+      assert.deepEqual(unwrap(deny.condition), [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }]);
+      const bucketPolicy = resources.get('aws_s3_bucket_policy.state');
+      assert.ok(bucketPolicy, 'aws_s3_bucket_policy.state');
+      assert.equal(attr(bucketPolicy, 'bucket'), tf('aws_s3_bucket.state.id'));
+      assert.equal(attr(bucketPolicy, 'policy'), tf('data.aws_iam_policy_document.state.json'));
       const ciAccess = dirs.get('terraform/ci-access')?.files.get('terraform/ci-access/main.tf') ?? {};
       const oidc = blocks2(ciAccess, 'resource').find(([t]) => t === 'aws_iam_openid_connect_provider');
       assert.ok(oidc, 'the GitHub OIDC provider');

@@ -8,22 +8,42 @@ import { ValidationError } from '../generators/lib/errors.ts';
 import { MANIFEST, PACKAGE_NAME, sha256, YO_RC } from '../generators/lib/state.ts';
 import { generatorVersion } from '../generators/lib/version.ts';
 import { createRepos } from '../generators/lib/workspace.ts';
-import { fixture, readTree, rejection } from './support/workspace.ts';
+import { fixture, readTree, rejection, workspaceState } from './support/workspace.ts';
 
 // yeoman-test infers option types from @yeoman/types' BaseGenerator, which cannot see the keys our
 // table declares at run time; the options are checked by the generator itself.
-const run = (options: Record<string, unknown>) =>
-  helpers.run(NewPlatformGenerator, { namespace: 'gitops-platform:app' }).withOptions(options as never);
+const contexts: ReturnType<typeof helpers.run>[] = [];
+function run(options: Record<string, unknown>) {
+  const context = helpers.run(NewPlatformGenerator, { namespace: 'gitops-platform:app' }).withOptions(options as never);
+  contexts.push(context);
+  return context;
+}
+// yeoman-test removes a run's folder only when the next run starts; the last one is removed here.
+afterEach(() => {
+  for (const context of contexts.splice(0)) context.cleanup();
+});
 
 function yoRc(dir: string) {
   return JSON.parse(readFileSync(join(dir, YO_RC), 'utf8'))[PACKAGE_NAME];
 }
 
 function gitLog(dir: string): string[] {
-  return spawnSync('git', ['log', '--format=%s'], { cwd: dir, encoding: 'utf8' }).stdout.trim().split('\n');
+  return spawnSync('git', ['log', '--format=%s'], { cwd: dir, encoding: 'utf8', timeout: 10_000 })
+    .stdout.trim()
+    .split('\n');
 }
 
 const refusal = (context: ReturnType<typeof run>) => rejection(context, 'new');
+
+/** Puts a file of the user's in the run's folder before the generator runs, and keeps that state. */
+function withUsersFile(context: ReturnType<typeof run>) {
+  const seen: { dir: string; before: Record<string, unknown> } = { dir: '', before: {} };
+  context.onTargetDirectory((dir) => {
+    writeFileSync(join(dir, 'notes.txt'), 'mine\n');
+    Object.assign(seen, { dir, before: workspaceState(dir) });
+  });
+  return { context, seen };
+}
 
 describe('new (yeoman-test)', () => {
   it('--defaults writes the three repos, each a git repo with one commit and its state', async () => {
@@ -43,7 +63,10 @@ describe('new (yeoman-test)', () => {
       assert.equal(state.answers.awsAccountId, '123456789012');
       assert.deepEqual(state.services, [{ name: 'api', port: 8080 }]);
       assert.deepEqual(gitLog(dir), [`chore: generate ${kind} repo with ${PACKAGE_NAME} ${generatorVersion}`]);
-      assert.equal(spawnSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' }).stdout, '');
+      assert.equal(
+        spawnSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8', timeout: 10_000 }).stdout,
+        '',
+      );
       const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8'));
       for (const [path, entry] of Object.entries<{ sha256: string }>(manifest.files)) {
         assert.equal(sha256(readFileSync(join(dir, path), 'utf8')), entry.sha256, path);
@@ -101,19 +124,19 @@ describe('new (yeoman-test)', () => {
   });
 
   it('without a terminal, lists the missing answers and writes nothing', async () => {
-    const context = run({ interactive: false, environments: 'dev,prod' });
+    const { context, seen } = withUsersFile(run({ interactive: false, environments: 'dev,prod' }));
     const error = await refusal(context);
     assert.ok(error instanceof ValidationError, String(error));
     assert.match(error.message, /org: \(missing\) is required/);
     assert.match(error.message, /awsAccountId: \(missing\) is required/);
-    assert.deepEqual(readdirSync(context.targetDirectory as string), []);
+    assert.deepEqual(workspaceState(seen.dir), seen.before);
   });
 
   it('refuses a bad option before anything is written, naming field, value and rule', async () => {
-    const context = run({ defaults: true, 'aws-account-id': '12345' });
+    const { context, seen } = withUsersFile(run({ defaults: true, 'aws-account-id': '12345' }));
     const error = await refusal(context);
     assert.match(error.message, /awsAccountId: "12345" must be exactly 12 digits/);
-    assert.deepEqual(readdirSync(context.targetDirectory as string), []);
+    assert.deepEqual(workspaceState(seen.dir), seen.before);
   });
 
   it('refuses a bad answers file entry, and an unknown key', async () => {
@@ -137,8 +160,9 @@ describe('new (yeoman-test)', () => {
 
   it('--dry-run lists the files per repo and writes nothing', async () => {
     // What it prints is checked through the bin in cli.test.ts.
-    const result = await run({ defaults: true, 'dry-run': true });
-    assert.deepEqual(readdirSync(result.cwd), []);
+    const { context, seen } = withUsersFile(run({ defaults: true, 'dry-run': true }));
+    await context;
+    assert.deepEqual(workspaceState(seen.dir), seen.before);
   });
 
   it('--skip-git writes the files without git repositories', async () => {
@@ -164,23 +188,26 @@ describe('workspace transaction', () => {
   it('leaves the workspace as it was when a repo fails part-way', async () => {
     const dir = (await run({ defaults: true, 'dry-run': true })).cwd;
     writeFileSync(join(dir, 'keep.txt'), 'mine\n');
+    const before = workspaceState(dir);
     const ok = { path: 'README.md', content: '# ok\n', policy: 'merge' as const };
     // The second repo cannot be written: a file and a folder share one path.
     const broken = [
       { path: 'a', content: 'file\n', policy: 'merge' as const },
       { path: 'a/b', content: 'nested\n', policy: 'merge' as const },
     ];
-    assert.throws(() =>
-      createRepos(
-        dir,
-        [
-          { name: 'one', files: [ok], commitMessage: 'one' },
-          { name: 'two', files: broken, commitMessage: 'two' },
-        ],
-        { git: true },
-      ),
+    assert.throws(
+      () =>
+        createRepos(
+          dir,
+          [
+            { name: 'one', files: [ok], commitMessage: 'one' },
+            { name: 'two', files: broken, commitMessage: 'two' },
+          ],
+          { git: true },
+        ),
+      /^Error: EEXIST: file already exists, mkdir '.*\/\.gitops-platform-staging-\w+\/two\/a'$/,
     );
-    assert.deepEqual(readdirSync(dir), ['keep.txt']);
+    assert.deepEqual(workspaceState(dir), before);
   });
 
   it('removes the workspace folders it created when it fails', async () => {
@@ -189,14 +216,19 @@ describe('workspace transaction', () => {
       { path: 'a', content: 'file\n', policy: 'merge' as const },
       { path: 'a/b', content: 'nested\n', policy: 'merge' as const },
     ];
-    assert.throws(() =>
-      createRepos(join(dir, 'deep', 'er'), [{ name: 'one', files: broken, commitMessage: 'one' }], { git: false }),
+    const before = workspaceState(dir);
+    assert.throws(
+      () =>
+        createRepos(join(dir, 'deep', 'er'), [{ name: 'one', files: broken, commitMessage: 'one' }], { git: false }),
+      /^Error: EEXIST: file already exists, mkdir '.*\/deep\/er\/\.gitops-platform-staging-\w+\/one\/a'$/,
     );
-    assert.deepEqual(readdirSync(dir), []);
+    assert.deepEqual(workspaceState(dir), before);
   });
 
   it('leaves the workspace as it was when a git commit fails', async () => {
     const dir = (await run({ defaults: true, 'dry-run': true })).cwd;
+    writeFileSync(join(dir, 'keep.txt'), 'mine\n');
+    const before = workspaceState(dir);
     const previous = process.env.GIT_AUTHOR_DATE;
     process.env.GIT_AUTHOR_DATE = 'not a date';
     try {
@@ -207,12 +239,12 @@ describe('workspace transaction', () => {
             [{ name: 'one', files: [{ path: 'x', content: 'x\n', policy: 'merge' }], commitMessage: 'one' }],
             { git: true },
           ),
-        /git commit/,
+        /^GitError: git commit --quiet --no-verify -m one failed in .*\/one:\nfatal: invalid date format: not a date$/,
       );
     } finally {
       if (previous === undefined) delete process.env.GIT_AUTHOR_DATE;
       else process.env.GIT_AUTHOR_DATE = previous;
     }
-    assert.deepEqual(readdirSync(dir), []);
+    assert.deepEqual(workspaceState(dir), before);
   });
 });

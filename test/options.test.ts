@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { completeAnswers, loadAnswersFile, type RawAnswers } from '../generators/lib/answers.ts';
-import { ValidationError } from '../generators/lib/errors.ts';
+import { formatValue, ValidationError } from '../generators/lib/errors.ts';
 import { answerKeys, optionTable } from '../generators/lib/options.ts';
 import { defaultKubernetesVersion, kubernetesVersions, pin } from '../generators/lib/pins.ts';
+import { tempDir } from './support/temp.ts';
 import { toolVersions } from './support/tools.ts';
 
 /** A complete, valid answer set; each bad case below changes one thing. */
@@ -22,11 +22,50 @@ const good: RawAnswers = {
 };
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${{ }} is the input under test.
-const metacharacters = ['a: b', 'x"y', "x'y", 'a\nb', '$(id)', '`id`', '${{ github.token }}', 'a;b', '#x', '{x}'];
+const expression = '${{ github.token }}';
+const metacharacters = ['a: b', 'x"y', "x'y", 'a\nb', '$(id)', '`id`', expression, 'a;b', '#x', '{x}'];
 const freeText = ['org', 'githubOwner', 'awsRegion', 'domain', 'service', 'environments', 'kubernetesVersion'] as const;
 
-/** [field, value, fragment of the rule that must be named]. */
-const badInputs: [string, unknown, string][] = [
+/** The rule a metacharacter value breaks first in each free-text field (the values pass the length checks)... */
+const metacharacterRule: Record<(typeof freeText)[number], string> = {
+  org: 'DNS-1123 label',
+  githubOwner: 'GitHub owner name',
+  awsRegion: 'AWS region',
+  domain: 'DNS name',
+  service: 'DNS-1123 label',
+  environments: 'DNS-1123 label',
+  kubernetesVersion: 'supported by EKS',
+};
+/** ...except where a length check runs first: the 19-character expression is too long for an environment. */
+const metacharacterRuleOf = (field: (typeof freeText)[number], value: string): string =>
+  field === 'environments' && value === expression ? '2-12 characters' : metacharacterRule[field];
+
+// Values at the limits of the options table.
+const label63 = 'a'.repeat(63);
+/** A valid domain of `length` characters (193 to 255): three 63-character labels and a short last one. */
+const domainOf = (length: number) => `${label63}.${label63}.${label63}.${'c'.repeat(length - 192)}`;
+/** The longest service and environment names: with domainOf(199) the ingress host is 253 characters. */
+const longestHostParts: RawAnswers = { service: 'a'.repeat(40), environments: ['e'.repeat(12)] };
+const environmentsOf = (count: number) => Array.from({ length: count }, (_, i) => `env${i}`);
+const oldestKubernetes = kubernetesVersions[0];
+const newestKubernetes = kubernetesVersions[kubernetesVersions.length - 1];
+const minorStep = (version: string, by: number) => `1.${Number(version.split('.')[1]) + by}`;
+
+/** What a bad row needs beyond its own field: the other answers its rule involves, the value it names. */
+interface Context {
+  with?: RawAnswers;
+  /** The value the violation carries when it is not the given one (rules that span answers). */
+  names?: unknown;
+}
+
+/** A fragment of a rule's text, or a pattern where one rule's text begins another's. */
+type Fragment = string | RegExp;
+/** A string account ID: the rule ends there (a number gets the rule below, which begins the same way). */
+const twelveDigits = /exactly 12 digits$/;
+const notAnAccountId = 'a number that cannot be an account ID';
+
+/** [field, value, fragment of the one rule that must be named, context]. */
+const badInputs: [string, unknown, Fragment, Context?][] = [
   ['org', 'Acme', 'DNS-1123 label'],
   ['org', 'a', '2-32 characters'],
   ['org', 'a'.repeat(33), '2-32 characters'],
@@ -34,57 +73,126 @@ const badInputs: [string, unknown, string][] = [
   ['org', 'acme-', 'DNS-1123 label'],
   ['org', 'ac_me', 'DNS-1123 label'],
   ['org', 42, 'must be a string'],
+  ['githubOwner', '', 'GitHub owner name'],
   ['githubOwner', '-acme', 'GitHub owner name'],
   ['githubOwner', 'acme--inc', 'GitHub owner name'],
   ['githubOwner', 'a'.repeat(40), 'GitHub owner name'],
-  ['awsAccountId', '12345678901', 'exactly 12 digits'],
-  ['awsAccountId', '1234567890123', 'exactly 12 digits'],
-  ['awsAccountId', '12345678901a', 'exactly 12 digits'],
-  ['awsAccountId', 1234567890123, 'exactly 12 digits'],
-  ['awsAccountId', -1, 'exactly 12 digits'],
-  ['awsAccountId', 12345678.5, 'exactly 12 digits'],
-  ['accounts', { dev: '1234' }, 'exactly 12 digits'],
+  ['awsAccountId', '12345678901', twelveDigits],
+  ['awsAccountId', '1234567890123', twelveDigits],
+  ['awsAccountId', '12345678901a', twelveDigits],
+  ['awsAccountId', 1234567890123, notAnAccountId],
+  // The numbers just outside 0..10^12-1 (those whose leading zeros can be restored) say why.
+  ['awsAccountId', 1e12, notAnAccountId],
+  ['awsAccountId', -1, notAnAccountId],
+  ['awsAccountId', 12345678.5, notAnAccountId],
+  ['accounts', { dev: '1234' }, twelveDigits],
+  ['accounts', { prod: 1e12 }, notAnAccountId],
   ['accounts', 'dev', 'environment=accountId pairs'],
-  ['accounts', { qa: '111111111111' }, 'not in environments'],
+  ['accounts', ['111111111111'], 'map of environment to 12-digit account ID'],
+  ['accounts', { qa: '111111111111' }, 'not in environments', { names: 'qa' }],
   ['awsRegion', 'eu-west', 'AWS region'],
+  ['awsRegion', 'eu-west-100', 'AWS region'],
+  ['awsRegion', 'e-west-1', 'AWS region'],
+  ['awsRegion', 'eur-west-1', 'AWS region'],
   ['awsRegion', 'EU-WEST-1', 'AWS region'],
   ['awsRegion', 'mars-central-1x', 'AWS region'],
   ['awsRegion', 'us-gov-west-1', 'AWS region'],
   ['awsRegion', 'cn-north-1', 'aws-cn partition'],
-  ['environments', ['dev', 'global'], 'reserved'],
+  ['environments', ['dev', 'global'], 'account-wide root'],
   ['environments', ['prod-plan', 'prod'], 'must not end in -plan'],
   ['environments', [], 'must not be empty'],
   ['environments', '', 'must not be empty'],
+  ['environments', 42, 'list of environment names'],
+  ['environments', environmentsOf(11), 'at most 10 environments'],
   ['environments', ['dev', 'dev'], 'must not repeat'],
   ['environments', ['dev', 'Prod'], 'DNS-1123 label'],
   ['environments', ['d'], '2-12 characters'],
+  ['environments', ['e'.repeat(13)], '2-12 characters'],
   ['environments', ['production-eu-1'], '2-12 characters'],
   ['kubernetesVersion', '1.20', 'supported by EKS'],
   ['kubernetesVersion', '2.0', 'supported by EKS'],
+  ['kubernetesVersion', minorStep(oldestKubernetes, -1), 'supported by EKS'],
+  ['kubernetesVersion', minorStep(newestKubernetes, 1), 'supported by EKS'],
   ['domain', 'localhost', 'DNS name'],
   ['domain', 'Example.com', 'DNS name'],
   ['domain', 'example..com', 'DNS name'],
   ['domain', '10.0.0.1', 'DNS name'],
-  ['service', 'argocd', 'reserved'],
-  ['service', 'kube-system', 'reserved'],
-  ['service', 'kube-anything', 'reserved'],
-  ['service', 'external-secrets', 'reserved'],
-  ['service', 'acme-infra', 'clashes with the repo name'],
-  ['service', 'acme-gitops', 'clashes with the repo name'],
+  ['domain', domainOf(201), 'DNS name'],
+  // The rule text says nothing of the 63-character label limit; only 'DNS name' can be asserted.
+  ['domain', `a${label63}.com`, 'DNS name'],
+  ['domain', domainOf(200), 'longer than 253 characters', { with: longestHostParts }],
+  ['service', 'argocd', 'platform namespace'],
+  ['service', 'kube-system', 'platform namespace'],
+  ['service', 'kube-anything', 'platform namespace'],
+  ['service', 'external-secrets', 'platform namespace'],
+  ['service', 'acme-infra', 'clashes with the repo name acme-infra'],
+  ['service', 'acme-gitops', 'clashes with the repo name acme-gitops'],
   ['service', 'x', '2-40 characters'],
   ['service', 'a'.repeat(41), '2-40 characters'],
   ['port', '80', '1024 to 65535'],
+  ['port', '1023', '1024 to 65535'],
+  ['port', 1023, '1024 to 65535'],
   ['port', '65536', '1024 to 65535'],
+  ['port', 65536, '1024 to 65535'],
   ['port', '8080.5', '1024 to 65535'],
   ['port', 'http', '1024 to 65535'],
   ...freeText.flatMap((field) =>
-    metacharacters.map((value): [string, unknown, string] => [
+    metacharacters.map((value): [string, unknown, Fragment] => [
       field,
       field === 'environments' ? ['dev', value] : value,
-      '',
+      metacharacterRuleOf(field, value),
     ]),
   ),
 ];
+
+/** [field, value, the parsed answer, other answers the limit involves]: each limit itself is accepted. */
+const accepts: [string, unknown, unknown, RawAnswers?][] = [
+  ['org', 'ab', 'ab'],
+  ['org', 'a'.repeat(32), 'a'.repeat(32)],
+  ['githubOwner', 'a', 'a'],
+  ['githubOwner', 'a'.repeat(39), 'a'.repeat(39)],
+  ['githubOwner', `${'a-'.repeat(19)}a`, `${'a-'.repeat(19)}a`],
+  ['awsAccountId', '000000000000', '000000000000'],
+  ['awsAccountId', '999999999999', '999999999999'],
+  ['awsAccountId', 0, '000000000000'],
+  ['awsAccountId', 999999999999, '999999999999'],
+  ['accounts', { prod: 0 }, { prod: '000000000000' }],
+  ['accounts', { dev: 999999999999 }, { dev: '999999999999' }],
+  ['accounts', 'dev=111111111111, prod=222222222222', { dev: '111111111111', prod: '222222222222' }],
+  ['awsRegion', 'us-east-1', 'us-east-1'],
+  ['awsRegion', 'eu-west-10', 'eu-west-10'],
+  ['environments', ['prod'], ['prod']],
+  ['environments', environmentsOf(10), environmentsOf(10)],
+  ['environments', 'dev, prod', ['dev', 'prod']],
+  ['environments', ['ab'], ['ab']],
+  ['environments', ['e'.repeat(12)], ['e'.repeat(12)]],
+  ['kubernetesVersion', oldestKubernetes, oldestKubernetes],
+  ['kubernetesVersion', newestKubernetes, newestKubernetes],
+  // A JSON number: 1.35 and "1.35" are the same version.
+  ['kubernetesVersion', Number(newestKubernetes), newestKubernetes],
+  ['domain', 'a.b', 'a.b'],
+  ['domain', `${label63}.com`, `${label63}.com`],
+  ['domain', domainOf(200), domainOf(200)],
+  ['domain', domainOf(199), domainOf(199), longestHostParts],
+  ['domain', '', ''],
+  ['service', 'ab', 'ab'],
+  ['service', 'a'.repeat(40), 'a'.repeat(40)],
+  // Only kube-* is reserved, not every name starting with kube.
+  ['service', 'kube', 'kube'],
+  ['port', '1024', 1024],
+  ['port', '65535', 65535],
+  ['port', 1024, 1024],
+  ['port', 65535, 65535],
+];
+
+/** A value for a test title; long strings by their length. */
+const show = (value: unknown) =>
+  typeof value === 'string' && value.length > 24
+    ? `${JSON.stringify(value.slice(0, 8))}… (${value.length} characters)`
+    : JSON.stringify(value);
+
+const pattern = (fragment: Fragment) =>
+  typeof fragment === 'string' ? new RegExp(fragment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : fragment;
 
 function refusal(raw: RawAnswers): ValidationError {
   try {
@@ -94,6 +202,17 @@ function refusal(raw: RawAnswers): ValidationError {
     throw error;
   }
   assert.fail(`accepted ${JSON.stringify(raw)}`);
+}
+
+/** The one violation a bad row causes; any other answer refused too would hide what the row tests. */
+function violationOf([field, value, , context]: (typeof badInputs)[number]) {
+  const error = refusal({ ...good, ...context?.with, [field]: value });
+  assert.deepEqual(
+    error.violations.map((v) => v.field),
+    [field],
+    error.message,
+  );
+  return { error, violation: error.violations[0] };
 }
 
 describe('answers: validation', () => {
@@ -107,17 +226,55 @@ describe('answers: validation', () => {
     assert.ok(badInputs.length >= 30);
   });
 
-  for (const [field, value, rule] of badInputs) {
-    it(`refuses ${field} = ${JSON.stringify(value)}`, () => {
-      const error = refusal({ ...good, [field]: value });
-      const violation = error.violations.find((v) => v.field === field);
-      assert.ok(violation, `no violation for ${field}: ${error.message}`);
-      assert.match(violation.rule, new RegExp(rule.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-      // The message names the field, the value and the rule.
-      assert.ok(error.message.includes(`${field}:`), error.message);
-      assert.ok(error.message.includes(violation.rule), error.message);
+  it('names a rule for every bad input (an empty fragment would match any message)', () => {
+    for (const [field, value, rule] of badInputs) {
+      const text = typeof rule === 'string' ? rule : rule.source.replace(/^\^|\$$|^\(\?:\)$/g, '');
+      assert.ok(text.trim() !== '', `${field} = ${JSON.stringify(value)}`);
+    }
+  });
+
+  it('names each rule by a fragment that no other rule matches', () => {
+    const fragments = new Map(badInputs.map((row) => [String(row[2]), row[2]]));
+    const rules = new Map<string, string>();
+    for (const row of badInputs) rules.set(violationOf(row).violation.rule, String(row[2]));
+    for (const [name, fragment] of fragments) {
+      for (const [rule, own] of rules) {
+        if (own !== name) assert.doesNotMatch(rule, pattern(fragment), `${name} also matches the rule of ${own}`);
+      }
+    }
+  });
+
+  for (const row of badInputs) {
+    const [field, value, rule, context] = row;
+    it(`refuses ${field} = ${show(value)} (${rule})`, () => {
+      const { error, violation } = violationOf(row);
+      assert.match(violation.rule, pattern(rule));
+      // The violation carries the offending value; the message names the field, that value and the rule.
+      const offending = context?.names ?? value;
+      assert.deepEqual(violation.value, offending);
+      assert.ok(error.message.includes(`  - ${field}: ${formatValue(offending)} ${violation.rule}`), error.message);
     });
   }
+
+  for (const [field, value, expected, others] of accepts) {
+    it(`accepts ${field} = ${show(value)}`, () => {
+      const answers = completeAnswers({ ...good, ...others, [field]: value }, false);
+      assert.deepEqual(answers[field as keyof typeof answers], expected);
+    });
+  }
+
+  it('quotes the bad entry of a list in its rule', () => {
+    const entries: [string, unknown, string][] = [
+      ['environments', ['dev', 'Prod'], 'entry "Prod"'],
+      ['environments', ['dev', 'global'], 'entry "global"'],
+      ['environments', ['dev', 'dev'], '"dev"'],
+      ['accounts', { dev: '1234' }, 'entry "dev"'],
+    ];
+    for (const [field, value, quote] of entries) {
+      const { violation } = violationOf([field, value, quote]);
+      assert.ok(violation.rule.includes(quote), `${violation.rule} does not quote ${quote}`);
+    }
+  });
 
   it('reports every bad answer at once', () => {
     const error = refusal({ ...good, org: 'A', port: '1', awsRegion: 'x' });
@@ -157,7 +314,7 @@ describe('answers: validation', () => {
 });
 
 describe('answers: account IDs that lost their leading zero', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'answers-'));
+  const dir = tempDir('answers');
   const file = (name: string, text: string) => {
     const path = join(dir, name);
     writeFileSync(path, text);
@@ -180,7 +337,10 @@ describe('answers: account IDs that lost their leading zero', () => {
 
   it('refuses a number that cannot be an account ID', () => {
     const raw = loadAnswersFile(file('b.json', '{"org": "acme", "awsAccountId": 1234567890123}'));
-    assert.match(refusal(raw).message, /awsAccountId: 1234567890123 must be exactly 12 digits/);
+    assert.match(
+      refusal(raw).message,
+      /awsAccountId: 1234567890123 must be exactly 12 digits \(a number that cannot be an account ID was given\)/,
+    );
   });
 
   it('refuses unknown keys in the answers file, naming them', () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import helpers from 'yeoman-test';
 import { completeAnswers } from '../generators/lib/answers.ts';
@@ -11,11 +10,12 @@ import { MANIFEST, PACKAGE_NAME, stateFiles, YO_RC } from '../generators/lib/sta
 import { generatorId } from '../generators/lib/version.ts';
 import { createRepos } from '../generators/lib/workspace.ts';
 import AddServiceGenerator from '../generators/service/index.ts';
-import { readTree, rejection } from './support/workspace.ts';
+import { tempDir } from './support/temp.ts';
+import { rejection, workspaceState } from './support/workspace.ts';
 
 /** A workspace as `new --defaults --skip-install` writes it (three repos, one commit each). */
 function workspace(answers: Record<string, unknown> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'svc-'));
+  const dir = tempDir('svc');
   const { platform, service } = splitAnswers(completeAnswers(answers, true));
   const model = buildModel(platform, [service], generatorId);
   createRepos(
@@ -30,30 +30,16 @@ function workspace(answers: Record<string, unknown> = {}): string {
   return dir;
 }
 
-const git = (dir: string, ...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8' }).stdout.trim();
+const git = (dir: string, ...args: string[]) =>
+  spawnSync('git', args, { cwd: dir, encoding: 'utf8', timeout: 10_000 }).stdout.trim();
 
 function commitAll(dir: string, message: string) {
   for (const args of [
     ['add', '-A'],
     ['-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', message],
   ]) {
-    assert.equal(spawnSync('git', args, { cwd: dir }).status, 0);
+    assert.equal(spawnSync('git', args, { cwd: dir, timeout: 10_000 }).status, 0);
   }
-}
-
-/** Everything a refusal must leave as it was: branches, HEADs, index, work tree, files. */
-function snapshot(ws: string) {
-  const out: Record<string, unknown> = { entries: readdirSync(ws).sort() };
-  for (const repo of ['acme-infra', 'acme-gitops']) {
-    const dir = join(ws, repo);
-    out[repo] = {
-      branches: git(dir, 'branch', '--format=%(refname:short) %(objectname)'),
-      head: git(dir, 'symbolic-ref', '--short', 'HEAD'),
-      status: git(dir, 'status', '--porcelain', '--untracked-files=all'),
-      files: [...readTree(dir)].map(([p, c]) => `${p}:${c.toString('base64')}`),
-    };
-  }
-  return out;
 }
 
 const addService = (ws: string, name: string, options: Record<string, unknown> = {}) =>
@@ -137,7 +123,20 @@ describe('service <name>', () => {
       (ws) => writeFileSync(join(ws, 'acme-infra', 'README.md'), 'changed\n'),
       'acme-infra has uncommitted changes',
     ],
-    ['an existing folder for the app repo', (ws) => spawnSync('mkdir', [join(ws, 'web')]), 'web already exists'],
+    ['an existing folder for the app repo', (ws) => mkdirSync(join(ws, 'web')), 'web already exists'],
+    [
+      'team edits on the very lines the service adds (a merge conflict)',
+      (ws) => {
+        // The team gave its own namespace access to the store, right where web's line goes.
+        const file = join(ws, 'acme-gitops', 'argocd', 'dev', 'platform', 'cluster-secret-store.yaml');
+        writeFileSync(
+          file,
+          readFileSync(file, 'utf8').replace('        - "api"\n', '        - "api"\n        - "batch"\n'),
+        );
+        commitAll(join(ws, 'acme-gitops'), 'batch reads secrets too');
+      },
+      'without overwriting your work; nothing was written:\n  - argocd/dev/platform/cluster-secret-store.yaml (your edits overlap the lines the service adds)',
+    ],
     [
       'repos written by another generator version',
       (ws) => {
@@ -162,20 +161,40 @@ describe('service <name>', () => {
     it(`refuses ${what} and changes nothing`, async () => {
       const ws = workspace();
       arrange(ws);
-      const before = snapshot(ws);
+      const before = workspaceState(ws);
       const error = await refused(addService(ws, names[what] ?? 'web', options));
       assert.ok(error.message.includes(message), error.message);
-      assert.deepEqual(snapshot(ws), before);
+      assert.deepEqual(workspaceState(ws), before);
     });
   }
+
+  it('refuses a name that makes an ingress host longer than 253 characters, and takes one at 253', async () => {
+    // 200 characters (the most a domain may have), a 12-character environment: 39 characters of
+    // service name make <service>.<env>.<domain> 253 long, 40 make it 254.
+    const domain = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.dddd.com`;
+    assert.equal(domain.length, 200);
+    const ws = workspace({ domain, environments: ['dev', 'production-1'] });
+    const before = workspaceState(ws);
+    const long = `w${'x'.repeat(39)}`;
+    const error = await refused(addService(ws, long));
+    assert.ok(
+      error.message.includes(
+        `service: "${long}" makes its ingress hosts (<service>.<env>.${domain}) longer than 253 characters`,
+      ),
+      error.message,
+    );
+    assert.deepEqual(workspaceState(ws), before);
+    await addService(ws, long.slice(0, 39), { currentBranch: true });
+    assert.ok(existsSync(join(ws, long.slice(0, 39), '.git')));
+  });
 
   it('refuses a repo on a detached HEAD, and repos that record different answers', async () => {
     let ws = workspace();
     git(join(ws, 'acme-gitops'), 'checkout', '-q', '--detach');
-    let before = snapshot(ws);
+    let before = workspaceState(ws);
     let error = await refused(addService(ws, 'web'));
     assert.match(error.message, /acme-gitops is on a detached HEAD/);
-    assert.deepEqual(snapshot(ws), before);
+    assert.deepEqual(workspaceState(ws), before);
 
     ws = workspace();
     const file = join(ws, 'acme-infra', YO_RC);
@@ -184,10 +203,10 @@ describe('service <name>', () => {
       readFileSync(file, 'utf8').replace('"kubernetesVersion": "1.34"', '"kubernetesVersion": "1.35"'),
     );
     commitAll(join(ws, 'acme-infra'), 'upgraded alone');
-    before = snapshot(ws);
+    before = workspaceState(ws);
     error = await refused(addService(ws, 'web'));
     assert.match(error.message, /record different answers/);
-    assert.deepEqual(snapshot(ws), before);
+    assert.deepEqual(workspaceState(ws), before);
   });
 
   it('refuses recorded services that break the naming rules (a name is a path)', async () => {
@@ -224,19 +243,19 @@ describe('service <name>', () => {
 
   it('--dry-run plans the add and writes nothing', async () => {
     const ws = workspace();
-    const before = snapshot(ws);
+    const before = workspaceState(ws);
     await addService(ws, 'web', { dryRun: true });
-    assert.deepEqual(snapshot(ws), before);
+    assert.deepEqual(workspaceState(ws), before);
   });
 
   it('leaves every repo as it was when a commit fails part-way (GitOps, after infra committed)', async () => {
     const ws = workspace();
     const hook = join(ws, 'acme-gitops', '.git', 'hooks', 'pre-commit');
     writeFileSync(hook, '#!/bin/sh\necho "hook says no" >&2\nexit 1\n', { mode: 0o755 });
-    const before = snapshot(ws);
+    const before = workspaceState(ws);
     const error = await refused(addService(ws, 'web'));
     assert.match(error.message, /hook says no/);
-    assert.deepEqual(snapshot(ws), before);
+    assert.deepEqual(workspaceState(ws), before);
     assert.equal(existsSync(join(ws, 'web')), false);
     assert.deepEqual(
       readdirSync(ws).filter((e) => e.startsWith('.')),

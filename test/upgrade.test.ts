@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildModel, type PlatformAnswers, type ServiceAnswers } from '../generators/lib/model.ts';
 import type { RenderedFile } from '../generators/lib/render.ts';
@@ -17,8 +16,9 @@ import { stateFiles, YO_RC } from '../generators/lib/state.ts';
 import { applyUpgrades, planUpgrades, type Replay, type RepoUpgrade } from '../generators/lib/upgrade.ts';
 import { generatorId } from '../generators/lib/version.ts';
 import { createRepos } from '../generators/lib/workspace.ts';
+import { tempDir } from './support/temp.ts';
 import { olderVersion } from './support/versions.ts';
-import { answersFor, readTree, repoRoot } from './support/workspace.ts';
+import { answersFor, readTree, repoRoot, workspaceState } from './support/workspace.ts';
 
 const OLD = '0.0.9';
 const README_NOW = (content: string) => content.split('\n')[0];
@@ -57,7 +57,7 @@ function currentRender(requests: ReplayRequest[]): ReplayResponse {
 
 /** A workspace as the older version wrote it (three repos, one commit each, recorded as OLD). */
 function oldWorkspace(): { ws: string; platform: PlatformAnswers; services: ServiceAnswers[] } {
-  const ws = mkdtempSync(join(tmpdir(), 'upgrade-'));
+  const ws = tempDir('upgrade');
   const { platform, service } = answersFor('minimal');
   const services = [service];
   const model = buildModel(platform, services, { name: generatorId.name, version: OLD });
@@ -88,7 +88,7 @@ function oldWorkspace(): { ws: string; platform: PlatformAnswers; services: Serv
   return { ws, platform, services };
 }
 
-const git = (dir: string, ...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
+const git = (dir: string, ...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', timeout: 10_000 });
 
 function commitAll(dir: string, message: string) {
   assert.equal(git(dir, 'add', '-A').status, 0);
@@ -120,7 +120,7 @@ const gitops = (ws: string) => join(ws, 'acme-gitops');
 
 /** Tree of a fresh `new` with this version (what an untouched repo must become). */
 function freshTree(overrides: Partial<PlatformAnswers> = {}) {
-  const ws = mkdtempSync(join(tmpdir(), 'fresh-'));
+  const ws = tempDir('fresh');
   const { platform, service } = answersFor('minimal');
   const target = { ...platform, ...overrides };
   const model = buildModel(target, [service], generatorId);
@@ -247,9 +247,9 @@ describe('upgrade (lib): one scenario each', () => {
   it('refuses a dirty tree and writes nothing', () => {
     const { ws } = oldWorkspace();
     writeFileSync(join(gitops(ws), 'wip.txt'), 'wip\n');
-    const before = withoutGit(ws);
+    const before = workspaceState(ws);
     assert.throws(() => applyUpgrades(plansFor(ws), { commit: false }), /acme-gitops has uncommitted changes/);
-    assert.deepEqual(withoutGit(ws), before);
+    assert.deepEqual(workspaceState(ws), before);
   });
 
   it('a failure part-way leaves every repo exactly as it was (files, index, state)', () => {
@@ -296,7 +296,9 @@ describe('upgrade (lib): what it refuses, and what it keeps reporting', () => {
     const file = join(ws, 'acme-gitops', YO_RC);
     writeFileSync(file, readFileSync(file, 'utf8').replace(`"version": "${OLD}"`, '"version": "99.0.0"'));
     commitAll(gitops(ws), 'from the future');
+    const before = workspaceState(ws);
     assert.throws(() => plansFor(ws), /written by generator-gitops-platform 99\.0\.0.*older/);
+    assert.deepEqual(workspaceState(ws), before);
   });
 
   it('without a base, a file left as it is keeps the old manifest entry and version until it is brought in line', () => {
@@ -331,10 +333,10 @@ describe('upgrade (bin): the recorded version replayed in its own process', () =
   });
   const env = () => ({ ...process.env, GITOPS_PLATFORM_VERSIONS: fixture.cache, GITOPS_PLATFORM_OFFLINE: '1' });
   const run = (args: string[], cwd: string, bin_ = bin) =>
-    spawnSync(process.execPath, [bin_, ...args], { cwd, encoding: 'utf8', env: env(), input: '' });
+    spawnSync(process.execPath, [bin_, ...args], { cwd, encoding: 'utf8', env: env(), input: '', timeout: 60_000 });
 
   function oldPlatform(): string {
-    const ws = mkdtempSync(join(tmpdir(), 'upgrade-bin-'));
+    const ws = tempDir('upgrade-bin');
     const made = run(['new', '--defaults', '--skip-install'], ws, fixture.bin);
     assert.equal(made.status, 0, made.stderr);
     assert.equal(readRepoState(gitops(ws))?.version, '0.0.8');
@@ -343,25 +345,25 @@ describe('upgrade (bin): the recorded version replayed in its own process', () =
 
   it('refuses --org and answers that break a rule across answers, writing nothing', () => {
     const ws = oldPlatform();
-    const before = withoutGit(ws);
+    const before = workspaceState(ws);
     const org = run(['upgrade', '--org', 'globex'], ws);
     assert.equal(org.status, 1);
     assert.match(org.stderr, /upgrade does not take --org \(org names the repos/);
     const accounts = run(['upgrade', '--accounts', 'prod=222222222222', '--environments', 'dev,staging'], ws);
     assert.equal(accounts.status, 1);
     assert.match(accounts.stderr, /accounts: "prod" names an environment that is not in environments/);
-    assert.deepEqual(withoutGit(ws), before);
+    assert.deepEqual(workspaceState(ws), before);
   });
 
   it('--check and --dry-run exit 2 and write nothing; the state stays at the old version', () => {
     const ws = oldPlatform();
-    const before = withoutGit(ws);
+    const before = workspaceState(ws);
     for (const flag of ['--check', '--dry-run']) {
       const result = run(['upgrade', flag], ws);
       assert.equal(result.status, 2, result.stderr);
       assert.match(`${result.stdout}${result.stderr}`, /acme-gitops +0\.0\.8 -> \S+ +1 /);
     }
-    assert.deepEqual(withoutGit(ws), before);
+    assert.deepEqual(workspaceState(ws), before);
   });
 
   it('applies cleanly (exit 0) with the edits kept, then has nothing to do', () => {

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ingressHostTooLong } from './answers.ts';
 import { UsageError, ValidationError, type Violation } from './errors.ts';
 import { mergeFile } from './merge.ts';
 import { buildModel, type Model, type PlatformAnswers, type RepoKind, type ServiceAnswers } from './model.ts';
@@ -34,6 +35,12 @@ export function checkNewService(name: unknown, port: unknown, platform: Platform
     violations.push({ field: 'service', value: name, rule: 'already exists in this platform' });
   } else if ([`${platform.org}-infra`, `${platform.org}-gitops`].includes(parsedName.value as string)) {
     violations.push({ field: 'service', value: name, rule: 'clashes with a repo name of this platform' });
+  } else if (ingressHostTooLong(parsedName.value as string, platform.environments, platform.domain)) {
+    violations.push({
+      field: 'service',
+      value: name,
+      rule: `makes its ingress hosts (<service>.<env>.${platform.domain}) longer than 253 characters`,
+    });
   }
   if ('error' in parsedPort) violations.push({ field: 'port', value: port, rule: parsedPort.error });
   if ('error' in parsedName || 'error' in parsedPort || violations.length > 0) throw new ValidationError(violations);

@@ -90,13 +90,16 @@ function checkTogether(a: Answers): Violation[] {
       violations.push({ field: 'service', value: a.service, rule: `clashes with the repo name ${repo}` });
     }
   }
-  if (a.domain) {
-    const longest = Math.max(...a.environments.map((e) => `${a.service}.${e}.${a.domain}`.length));
-    if (longest > 253) {
-      violations.push({ field: 'domain', value: a.domain, rule: 'makes ingress hosts longer than 253 characters' });
-    }
+  if (ingressHostTooLong(a.service, a.environments, a.domain)) {
+    violations.push({ field: 'domain', value: a.domain, rule: 'makes ingress hosts longer than 253 characters' });
   }
   return violations;
+}
+
+/** Whether one of a service's ingress hosts, <service>.<env>.<domain>, is too long for DNS (253). */
+export function ingressHostTooLong(service: string, environments: string[], domain: string | undefined): boolean {
+  if (!domain) return false;
+  return environments.some((e) => `${service}.${e}.${domain}`.length > 253);
 }
 
 /** Answers given so far are checked at once, so a bad flag fails before any prompt. */
