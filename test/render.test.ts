@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ParseError, parse as parseJsonc } from 'jsonc-parser';
 import { parseAllDocuments } from 'yaml';
 import { buildModel } from '../generators/lib/model.ts';
 import { renderRepo, renderWorkspace } from '../generators/lib/render.ts';
-import { MANIFEST, sha256, stateFiles } from '../generators/lib/state.ts';
+import { MANIFEST, sha256, stateFiles, YO_RC } from '../generators/lib/state.ts';
 import { generatorId } from '../generators/lib/version.ts';
-import { answerSets, answersFor, modelFor, readTree, repoRoot } from './support/workspace.ts';
+import { grownWorkspace } from './support/added-services.ts';
+import { type AnswerSetName, answerSets, answersFor, modelFor, readTree, repoRoot } from './support/workspace.ts';
 
 const snapshotRoot = join(repoRoot, 'test', '__snapshots__');
 
@@ -81,36 +82,110 @@ describe('renderer', () => {
 });
 
 /**
- * Snapshots of the whole GitOps repo, one folder per answer set mirroring the repo, so every
- * template change is reviewed as a diff. `UPDATE_SNAPSHOTS=1 npm test` rewrites them.
+ * Snapshots of every generated repo, one folder per answer set mirroring the repos, so every
+ * template change is reviewed as a diff: the three repos `new` writes for each answer set, and the
+ * infra and GitOps repos of a workspace grown by three `service` adds (their state files aside:
+ * they hold the generator version, which every release changes).
+ * `UPDATE_SNAPSHOTS=1 npm test` rewrites them and then fails, so a rewrite is always reviewed;
+ * with CI=true it is refused.
  */
-describe('snapshots of the GitOps and infra repos', () => {
-  for (const [set, { description }] of Object.entries(answerSets))
-    for (const kind of ['gitops', 'infra'] as const) {
-      it(`matches the ${kind} snapshot for ${set}: ${description}`, () => {
-        const rendered = renderRepo(modelFor(set as keyof typeof answerSets), kind);
-        const dir = join(snapshotRoot, set, rendered.repo.name);
-        if (process.env.UPDATE_SNAPSHOTS === '1') {
-          rmSync(dir, { recursive: true, force: true });
-          for (const file of rendered.files) {
-            mkdirSync(dirname(join(dir, file.path)), { recursive: true });
-            writeFileSync(join(dir, file.path), file.content);
-          }
-        }
-        assert.ok(existsSync(dir), `no snapshot at ${dir}; run UPDATE_SNAPSHOTS=1 npm test and review the diff`);
-        const expected = readTree(dir);
-        assert.deepEqual(
-          rendered.files.map((f) => f.path),
-          [...expected.keys()].sort(),
-          'the set of files changed; update the snapshot and review it',
-        );
-        for (const file of rendered.files) {
-          assert.equal(
-            file.content,
-            readFileSync(join(dir, file.path), 'utf8'),
-            `${file.path} differs from its snapshot`,
-          );
-        }
-      });
+const updating = process.env.UPDATE_SNAPSHOTS === '1';
+const GROWN = 'grown';
+const isState = (path: string) => path === YO_RC || path.startsWith('.gitops-platform/');
+
+/** What each snapshot folder must hold: set -> repo -> files, rendered now. */
+function expectedSnapshots(): Map<string, Map<string, Map<string, string>>> {
+  const all = new Map<string, Map<string, Map<string, string>>>();
+  for (const set of Object.keys(answerSets) as AnswerSetName[]) {
+    const repos = new Map<string, Map<string, string>>();
+    for (const repo of renderWorkspace(modelFor(set))) {
+      repos.set(repo.repo.name, new Map(repo.files.map((f) => [f.path, f.content])));
     }
+    all.set(set, repos);
+  }
+  const ws = grownWorkspace();
+  const grown = new Map<string, Map<string, string>>();
+  for (const kind of ['infra', 'gitops'] as const) {
+    const name = modelFor('minimal').repos[kind].name;
+    const skip = (path: string) => path === '.git' || isState(path);
+    const files = readTree(join(ws, name), skip);
+    grown.set(name, new Map([...files].map(([path, content]) => [path, content.toString('utf8')])));
+  }
+  all.set(GROWN, grown);
+  return all;
+}
+
+/** Rewrites one repo's snapshot; true when anything in it changed. */
+function rewrite(dir: string, files: Map<string, string>): boolean {
+  const before = existsSync(dir) ? readTree(dir) : new Map<string, Buffer>();
+  const same =
+    before.size === files.size && [...files].every(([path, content]) => before.get(path)?.toString('utf8') === content);
+  if (same) return false;
+  rmSync(dir, { recursive: true, force: true });
+  for (const [path, content] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return true;
+}
+
+describe('snapshots of every generated repo', () => {
+  let expected = new Map<string, Map<string, Map<string, string>>>();
+  const rewritten: string[] = [];
+
+  before(function () {
+    if (updating && process.env.CI === 'true') {
+      throw new Error('UPDATE_SNAPSHOTS=1 is refused with CI=true: snapshots are rewritten locally and reviewed');
+    }
+    // grownWorkspace runs `new` and three `service` adds through the bin.
+    this.timeout(120_000);
+    expected = expectedSnapshots();
+  });
+
+  for (const set of [...Object.keys(answerSets), GROWN]) {
+    const description =
+      set === GROWN ? 'minimal, grown by three `service` adds' : answerSets[set as AnswerSetName].description;
+    it(`matches the snapshots of ${set}: ${description}`, () => {
+      const repos = expected.get(set);
+      assert.ok(repos, `no answer set ${set}`);
+      for (const [name, files] of repos) {
+        const dir = join(snapshotRoot, set, name);
+        if (updating && rewrite(dir, files)) rewritten.push(`${set}/${name}`);
+        assert.ok(existsSync(dir), `no snapshot at ${dir}; run UPDATE_SNAPSHOTS=1 npm test and review the diff`);
+        const onDisk = readTree(dir);
+        assert.deepEqual(
+          [...files.keys()].sort(),
+          [...onDisk.keys()].sort(),
+          `${set}/${name}: the set of files changed`,
+        );
+        for (const [path, content] of files) {
+          assert.equal(content, onDisk.get(path)?.toString('utf8'), `${set}/${name}/${path} differs from its snapshot`);
+        }
+      }
+    });
+  }
+
+  it('has a snapshot folder for each answer set and repo, and none that matches no answer set', () => {
+    const sets = [...expected.keys()].sort();
+    if (updating) {
+      for (const entry of readdirSync(snapshotRoot)) {
+        if (!expected.has(entry)) rmSync(join(snapshotRoot, entry), { recursive: true, force: true });
+      }
+      for (const [set, repos] of expected) {
+        for (const entry of existsSync(join(snapshotRoot, set)) ? readdirSync(join(snapshotRoot, set)) : []) {
+          if (!repos.has(entry)) rmSync(join(snapshotRoot, set, entry), { recursive: true, force: true });
+        }
+      }
+    }
+    assert.deepEqual(readdirSync(snapshotRoot).sort(), sets, `folders in ${snapshotRoot}`);
+    for (const [set, repos] of expected) {
+      assert.deepEqual(readdirSync(join(snapshotRoot, set)).sort(), [...repos.keys()].sort(), `repos of ${set}`);
+    }
+  });
+
+  after(() => {
+    if (rewritten.length > 0) {
+      throw new Error(`snapshots rewritten: review git diff (${rewritten.join(', ')})`);
+    }
+  });
 });

@@ -1,0 +1,20 @@
+# The dev environment's own values (see variables.tf). The generator wrote this file once and
+# never changes it again: it is yours.
+
+vpc_cidr = "10.10.0.0/16"
+
+# The API endpoint is public for GitHub-hosted runners; it still requires IAM authentication.
+endpoint_public_access_cidrs = ["0.0.0.0/0"]
+
+# For example ["arn:aws:iam::123456789012:role/platform-admin"]. CI's apply and plan roles
+# have access already (terraform/eks).
+cluster_admin_arns = []
+
+cluster_deletion_protection = false
+
+node_instance_types = ["t3.large"]
+node_min_size       = 2
+node_max_size       = 4
+node_desired_size   = 2
+
+argocd_repo_credential_revision = 1

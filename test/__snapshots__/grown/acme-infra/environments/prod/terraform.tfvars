@@ -1,0 +1,20 @@
+# The prod environment's own values (see variables.tf). The generator wrote this file once and
+# never changes it again: it is yours.
+
+vpc_cidr = "10.11.0.0/16"
+
+# The API endpoint is public for GitHub-hosted runners; it still requires IAM authentication.
+endpoint_public_access_cidrs = ["0.0.0.0/0"]
+
+# For example ["arn:aws:iam::123456789012:role/platform-admin"]. CI's apply and plan roles
+# have access already (terraform/eks).
+cluster_admin_arns = []
+
+cluster_deletion_protection = true
+
+node_instance_types = ["m7i.large"]
+node_min_size       = 3
+node_max_size       = 6
+node_desired_size   = 3
+
+argocd_repo_credential_revision = 1

@@ -1,0 +1,67 @@
+# What is built once for every environment, in the global account 123456789012: an ECR repository
+# per service (an image is built once, and the same digest runs in every environment) and the role
+# each service's CI pushes with. The services come from services.json at the repo root.
+
+locals {
+  account_id = "123456789012"
+  region     = "us-east-1"
+
+  tags = {
+    platform     = "acme"
+    repository   = "acme/acme-infra"
+    root         = "global"
+    "managed-by" = "terraform"
+  }
+
+  # Environment accounts other than this one: they pull images from here (ECR repository policy).
+  # Empty when every environment lives in this account, whose own roles need no grant here.
+  ecr_pull_account_ids = []
+
+  # One entry per service: adding a service edits services.json only.
+  services = { for s in jsondecode(file("${path.root}/../services.json")) : s.name => s }
+}
+
+# Created by bootstrap/ in this account.
+data "aws_iam_openid_connect_provider" "github" {
+  url = "https://token.actions.githubusercontent.com"
+}
+
+module "ecr" {
+  source   = "../terraform/ecr"
+  for_each = local.services
+
+  name             = each.value.ecrRepository
+  pull_account_ids = local.ecr_pull_account_ids
+  keep_images      = var.ecr_keep_images
+}
+
+# The service repo's CI on main (and nothing else) may push to this service's repository (and no
+# other); GetAuthorizationToken has no resource-level permissions.
+module "ci_role" {
+  source   = "../terraform/iam/github-oidc-role"
+  for_each = local.services
+
+  name              = each.value.ciRole
+  description       = "CI of ${each.key}: push images to ${each.value.ecrRepository}"
+  oidc_provider_arn = data.aws_iam_openid_connect_provider.github.arn
+  subjects          = [each.value.ciRoleSubject]
+  inline_policy_statements = {
+    EcrLogin = {
+      actions   = ["ecr:GetAuthorizationToken"]
+      resources = ["*"]
+    }
+    EcrPush = {
+      actions = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:CompleteLayerUpload",
+        "ecr:DescribeImages",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:InitiateLayerUpload",
+        "ecr:PutImage",
+        "ecr:UploadLayerPart",
+      ]
+      resources = [module.ecr[each.key].arn]
+    }
+  }
+}

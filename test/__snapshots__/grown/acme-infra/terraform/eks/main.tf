@@ -1,0 +1,94 @@
+# The environment's EKS cluster: API-only authentication (access entries, no aws-auth ConfigMap),
+# EKS Pod Identity instead of IRSA, core addons with the VPC CNI enforcing NetworkPolicies (the
+# service charts ship them), an AL2023 managed node group in the private subnets, secrets envelope
+# encryption with the module's KMS key and every control-plane log type.
+data "aws_partition" "current" {}
+
+locals {
+  access_policy = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy"
+}
+
+module "eks" {
+  #checkov:skip=CKV_TF_1:Registry module pinned to an exact version from the generator's pin table (Renovate bumps it); a commit hash would bypass the registry's version resolution.
+  source  = "terraform-aws-modules/eks/aws"
+  version = "21.19.0"
+
+  name               = var.name
+  kubernetes_version = var.kubernetes_version
+
+  vpc_id                   = var.vpc_id
+  subnet_ids               = var.subnet_ids
+  control_plane_subnet_ids = var.control_plane_subnet_ids
+
+  # Terraform runs on GitHub-hosted runners, which have no fixed addresses; the endpoint still
+  # requires IAM authentication. Narrow endpoint_public_access_cidrs with self-hosted runners.
+  endpoint_public_access       = true
+  endpoint_private_access      = true
+  endpoint_public_access_cidrs = var.endpoint_public_access_cidrs
+
+  authentication_mode                      = "API"
+  enable_cluster_creator_admin_permissions = false
+  enable_irsa                              = false
+  deletion_protection                      = var.deletion_protection
+
+  enabled_log_types                      = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+  cloudwatch_log_group_retention_in_days = var.log_retention_days
+
+  access_entries = merge(
+    {
+      terraform_apply = {
+        principal_arn = var.terraform_apply_role_arn
+        policy_associations = {
+          admin = {
+            policy_arn   = "${local.access_policy}/AmazonEKSClusterAdminPolicy"
+            access_scope = { type = "cluster" }
+          }
+        }
+      }
+      terraform_plan = {
+        principal_arn = var.terraform_plan_role_arn
+        policy_associations = {
+          view = {
+            policy_arn   = "${local.access_policy}/AmazonEKSAdminViewPolicy"
+            access_scope = { type = "cluster" }
+          }
+        }
+      }
+    },
+    {
+      for arn in var.admin_principal_arns : "admin_${replace(arn, "/[^A-Za-z0-9_-]/", "_")}" => {
+        principal_arn = arn
+        policy_associations = {
+          admin = {
+            policy_arn   = "${local.access_policy}/AmazonEKSClusterAdminPolicy"
+            access_scope = { type = "cluster" }
+          }
+        }
+      }
+    },
+  )
+
+  addons = {
+    coredns = {}
+    eks-pod-identity-agent = {
+      before_compute = true
+    }
+    kube-proxy = {}
+    vpc-cni = {
+      before_compute = true
+      configuration_values = jsonencode({
+        enableNetworkPolicy = "true"
+      })
+    }
+  }
+
+  eks_managed_node_groups = {
+    default = {
+      ami_type       = "AL2023_x86_64_STANDARD"
+      instance_types = var.node_instance_types
+      min_size       = var.node_min_size
+      max_size       = var.node_max_size
+      desired_size   = var.node_desired_size
+    }
+  }
+}
