@@ -12,7 +12,17 @@
  * TLS setup (NODE_EXTRA_CA_CERTS). The root filesystem is cached as a tarball, so only the first
  * run pays for debootstrap. When something is missing the caller skips with the reason returned.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { tempDir } from './temp.ts';
@@ -77,8 +87,10 @@ function rootfsTarball(): string | { reason: string } {
     const made = run(debootstrap, ['--variant=minbase', 'bookworm', rootfs, mirror], { timeoutMs: 15 * 60_000 });
     if (made.status !== 0) return { reason: `debootstrap failed: ${firstLine(made.stderr || made.stdout)}` };
     mkdirSync(cache, { recursive: true });
-    run('tar', ['-C', rootfs, '-cf', `${tarball}.part`, '.'], { check: true, timeoutMs: 5 * 60_000 });
-    run('mv', [`${tarball}.part`, tarball], { check: true });
+    // A part file of this process, renamed into place: two runs making the cache at once never mix.
+    const part = `${tarball}.${process.pid}.part`;
+    run('tar', ['-C', rootfs, '-cf', part, '.'], { check: true, timeoutMs: 5 * 60_000 });
+    renameSync(part, tarball);
     return tarball;
   } finally {
     rmSync(work, { recursive: true, force: true });
