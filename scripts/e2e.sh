@@ -4,7 +4,7 @@
 # machine, not even the one listener Argo CD binds to 0.0.0.0 (the application controller's
 # metrics). As root: `unshare --net`; as a normal user: a user namespace too, where the kernel
 # allows it. Needs scripts/testbed/build.sh and scripts/install-tools.sh to have run.
-#   scripts/e2e.sh [mocha arguments...]
+#   scripts/e2e.sh [mocha options...] [test/e2e/<file>.e2e.ts...]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -26,6 +26,11 @@ else
 fi
 
 # Both answer sets at once (one mocha worker each): the beds idle while Argo CD polls.
-if [[ $# == 0 ]]; then set -- test/e2e/*.e2e.ts; fi
+# Mocha options alone (e.g. --forbid-pending) keep the default files; naming files picks those.
+spec=(test/e2e/*.e2e.ts)
+for arg in "$@"; do
+  if [[ $arg == *.ts ]]; then spec=(); fi
+done
+set -- "$@" "${spec[@]}"
 # Not exec: this shell stays PID 1 of the namespace, so its end takes every leftover with it.
 npx mocha --config test/e2e/.mocharc.json "$@"

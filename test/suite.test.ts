@@ -3,11 +3,12 @@
  * for tests that cannot run are read strictly.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { staleBuild } from './support/build.ts';
-import { cannotRun, excuses, unknownExcuses } from './support/skips.ts';
+import { cannotRun, excusable, excuses, unknownExcuses } from './support/skips.ts';
 import { tempDir } from './support/temp.ts';
+import { repoRoot } from './support/workspace.ts';
 
 describe('the suite: a stale build is rebuilt before tests run it', () => {
   /** A checkout with one source, one template and both build outputs, each with the given age. */
@@ -96,5 +97,14 @@ describe('the suite: excuses for tests that cannot run', () => {
         /^Error: cannot run in CI: helm is missing$/,
       );
     });
+  });
+
+  it('.ci/run excuses only known tests, each with a reason that parses', () => {
+    const ci = readFileSync(join(repoRoot, '.ci', 'run'), 'utf8');
+    const given = [...ci.matchAll(/^\s*excuse "([^"]+)"$/gm)].map((m) => m[1]);
+    assert.ok(given.length > 0, 'no excuse in .ci/run');
+    const read = excuses({ GITOPS_PLATFORM_EXCUSED: given.join('; ') });
+    assert.equal(read.size, given.length, 'one excuse per line (a reason must not hold the separator)');
+    for (const id of read.keys()) assert.ok(id in excusable, id);
   });
 });
