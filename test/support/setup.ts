@@ -37,6 +37,10 @@ const runTmp = mkdtempSync(join(outerTmp, 'gitops-platform-test-'));
 chmodSync(runTmp, 0o711);
 process.env.TMPDIR = runTmp;
 
+// A run that never reaches the root hooks (mocha --dry-run, a file that fails to load) still
+// removes its own folder.
+process.on('exit', () => rmSync(runTmp, { recursive: true, force: true }));
+
 export const mochaHooks = {
   beforeAll(this: Mocha.Context): void {
     const unknown = unknownExcuses();

@@ -125,6 +125,9 @@ export async function startArgoCd(o: ArgoCdOptions): Promise<ArgoCd> {
     ARGOCD_HARD_RECONCILIATION_TIMEOUT: cm['timeout.hard.reconciliation'],
     ARGOCD_RECONCILIATION_JITTER: cm['timeout.reconciliation.jitter'],
     REDIS_SERVER: redisAddr,
+    // The repo-server's git credential socket is /tmp/reposerver-ask-pass.sock unless set: one per
+    // cluster, so the beds' repo-servers never answer each other's git (and leave nothing in /tmp).
+    ARGOCD_ASK_PASS_SOCK: join(tmp, 'ask-pass.sock'),
   };
   const argocd = join(o.bin, 'argocd');
   const repoServer = start(
