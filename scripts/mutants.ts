@@ -10,7 +10,7 @@
  *   npm run mutants -- org-length   only the mutants whose id contains one of the words given
  *
  * Exit 0 when every mutant was caught, 1 otherwise. Not part of `npm test` (it runs the suites
- * once per mutant: about ten minutes).
+ * once per mutant: about seven minutes on 2 cores).
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the mutants are source text, ${...} included.
 import { spawnSync } from 'node:child_process';
