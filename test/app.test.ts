@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import type { Model, Service } from '../generators/lib/model.ts';
 import { writeLockfile } from '../generators/lib/npm.ts';
@@ -24,7 +24,7 @@ import { prepareDocker } from './support/docker.ts';
 import { type DrainReport, drainTest, freePort } from './support/drain.ts';
 import { cannotRun, excusableIt } from './support/skips.ts';
 import { tempDir } from './support/temp.ts';
-import { requireTool, run } from './support/tools.ts';
+import { requireTool, requireYq, run } from './support/tools.ts';
 import { answerSets, answersFor, modelFor } from './support/workspace.ts';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
@@ -344,7 +344,7 @@ for (const [set, { description }] of Object.entries(answerSets)) {
     });
 
     it('deploy step: the workflow run line sets the digest through the GitOps repo script and pushes', function () {
-      requireTool(this, 'yq');
+      const yq = requireYq(this);
       const deploy = workflow.jobs.deploy;
       const setImage = deploy?.steps.find((s) => s.run?.includes('scripts/set-image.sh'));
       assert.ok(setImage?.run && setImage.env);
@@ -366,7 +366,12 @@ for (const [set, { description }] of Object.entries(answerSets)) {
           [expr('github.sha')]: SOURCE_SHA,
           [expr('steps.app-token.outputs.token')]: 'test-token',
         };
-        const env: NodeJS.ProcessEnv = { GITHUB_ACTIONS: 'true', GIT_CONFIG_GLOBAL: '/dev/null' };
+        const env: NodeJS.ProcessEnv = {
+          GITHUB_ACTIONS: 'true',
+          GIT_CONFIG_GLOBAL: '/dev/null',
+          // The runner has mikefarah yq; this machine may have another yq first on PATH.
+          PATH: `${dirname(yq)}${delimiter}${process.env.PATH ?? ''}`,
+        };
         for (const [key, value] of Object.entries(setImage.env)) {
           if (value.includes('${{')) {
             assert.ok(value in values, `unknown expression in env ${key}: ${value}`);

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
@@ -15,9 +15,8 @@ import { completeAnswers, loadAnswersFile } from '../generators/lib/answers.ts';
 import { buildModel, type ServiceAnswers, splitAnswers } from '../generators/lib/model.ts';
 import { renderRepo } from '../generators/lib/render.ts';
 import { writeFiles } from '../generators/lib/workspace.ts';
-import { cannotRun } from './support/skips.ts';
 import { tempDir } from './support/temp.ts';
-import { requireTool, toolsDir } from './support/tools.ts';
+import { requireTool, requireYq } from './support/tools.ts';
 
 const GENERATOR = { name: 'generator-gitops-platform', version: '0.0.0-test' };
 const FULL_ANSWERS = fileURLToPath(new URL('./fixtures/answers-full.yaml', import.meta.url));
@@ -27,22 +26,9 @@ const D_WEB = digestOf('b2');
 
 // ---------------------------------------------------------------------------------------- tools
 
-function isMikefarahYq(path: string): boolean {
-  const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
-  return r.status === 0 && /mikefarah/.test(`${r.stdout}${r.stderr}`);
-}
-
-/**
- * A tool through the shared lookup (skips locally, fails in CI). The scripts need mikefarah yq
- * v4 and some systems have the Python `yq` first on PATH, so yq is also looked for further on.
- */
+/** A tool through the shared lookup (skips locally, fails in CI); yq must be mikefarah yq v4. */
 function findTool(ctx: Mocha.Context, name: string): string {
-  const path = requireTool(ctx, name);
-  if (name !== 'yq' || isMikefarahYq(path)) return path;
-  const dirs = [join(toolsDir(), 'bin'), ...(process.env.PATH ?? '').split(delimiter)].filter(Boolean);
-  const found = dirs.map((dir) => join(dir, 'yq')).find((p) => existsSync(p) && isMikefarahYq(p));
-  if (found) return found;
-  cannotRun(ctx, 'tool-yq', `${path} is not mikefarah yq v4, and no other yq is (run scripts/install-tools.sh)`);
+  return name === 'yq' ? requireYq(ctx) : requireTool(ctx, name);
 }
 
 // ---------------------------------------------------------------------------------------- helpers

@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { renderRepo } from '../generators/lib/render.ts';
 import { writeFiles } from '../generators/lib/workspace.ts';
 import { addedServices, grownWorkspace } from './support/added-services.ts';
 import { tempDir } from './support/temp.ts';
-import { kubeconformSchemaArgs, requireTool, run } from './support/tools.ts';
+import { kubeconformSchemaArgs, requireTool, requireYq, run } from './support/tools.ts';
 import { answerSets, modelFor } from './support/workspace.ts';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -171,13 +171,15 @@ for (const target of targets) {
     });
 
     it('the repo passes its own scripts/validate.sh, offline', function () {
-      for (const tool of ['helm', 'kubeconform', 'yq']) requireTool(this, tool);
+      for (const tool of ['helm', 'kubeconform']) requireTool(this, tool);
+      const yq = requireYq(this);
       const locations = kubeconformSchemaArgs(version)
         .filter((_, i, all) => all[i - 1] === '-schema-location')
         .join(' ');
       const result = run('bash', ['scripts/validate.sh'], {
         cwd: dir,
-        env: { KUBECONFORM_SCHEMA_LOCATIONS: locations },
+        // The tools dir is first on PATH already; a mikefarah yq found elsewhere goes before the rest.
+        env: { KUBECONFORM_SCHEMA_LOCATIONS: locations, PATH: `${dirname(yq)}${delimiter}${process.env.PATH ?? ''}` },
       });
       assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
     });

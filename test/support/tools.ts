@@ -50,6 +50,22 @@ export function requireTool(ctx: Mocha.Context, name: string): string {
   cannotRun(ctx, `tool-${name}`, `${name} is not installed (run scripts/install-tools.sh)`);
 }
 
+function isMikefarahYq(path: string): boolean {
+  const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  return r.status === 0 && /mikefarah/.test(`${r.stdout}${r.stderr}`);
+}
+
+/**
+ * mikefarah yq v4, which the generated scripts need. Some systems have the Python `yq` first on
+ * PATH, so every yq on the lookup path is tried; callers put the one found first on PATH.
+ */
+export function requireYq(ctx: Mocha.Context): string {
+  const dirs = [join(toolsDir(), 'bin'), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
+  const found = dirs.map((dir) => join(dir, 'yq')).find((p) => isExecutable(p) && isMikefarahYq(p));
+  if (found) return found;
+  cannotRun(ctx, 'tool-yq', 'mikefarah yq v4 is not installed (run scripts/install-tools.sh)');
+}
+
 /**
  * kubeconform arguments for offline validation: the Argo CD / External Secrets CRD schemas
  * in ../shared first, then the core Kubernetes schemas install-tools.sh prepared. Never
