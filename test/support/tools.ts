@@ -34,10 +34,15 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** Absolute path of a tool: the pinned build in toolsDir()/bin first, then PATH. */
-export function findTool(name: string): string | undefined {
+/** Every executable called `name`, in lookup order: the pinned build in toolsDir()/bin first, then PATH. */
+function candidates(name: string): string[] {
   const dirs = [join(toolsDir(), 'bin'), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
-  return dirs.map((dir) => join(dir, name)).find(isExecutable);
+  return dirs.map((dir) => join(dir, name)).filter(isExecutable);
+}
+
+/** Absolute path of a tool: the first of its candidates. */
+export function findTool(name: string): string | undefined {
+  return candidates(name)[0];
 }
 
 /**
@@ -60,8 +65,7 @@ function isMikefarahYq(path: string): boolean {
  * PATH, so every yq on the lookup path is tried; callers put the one found first on PATH.
  */
 export function requireYq(ctx: Mocha.Context): string {
-  const dirs = [join(toolsDir(), 'bin'), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
-  const found = dirs.map((dir) => join(dir, 'yq')).find((p) => isExecutable(p) && isMikefarahYq(p));
+  const found = candidates('yq').find(isMikefarahYq);
   if (found) return found;
   cannotRun(ctx, 'tool-yq', 'mikefarah yq v4 is not installed (run scripts/install-tools.sh)');
 }

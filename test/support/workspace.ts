@@ -1,11 +1,11 @@
 /** Helpers shared by tests that generate workspaces: read whole trees and render answer sets. */
-import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { completeAnswers, loadAnswersFile } from '../../generators/lib/answers.ts';
 import { buildModel, type Model, splitAnswers } from '../../generators/lib/model.ts';
 import { generatorId } from '../../generators/lib/version.ts';
+import { run } from './tools.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const fixture = (name: string) => join(repoRoot, 'test', 'fixtures', name);
@@ -79,18 +79,14 @@ export function treeState(root: string, withGit = true): string[] {
   return out;
 }
 
-function gitOut(dir: string, ...args: string[]): string {
-  const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8', timeout: 20_000 });
-  if (result.status !== 0) throw new Error(`git ${args.join(' ')} in ${dir}: ${result.stderr}`);
-  return result.stdout;
-}
+/** A git query in dir, through the suite's one runner (timeout, and the output on failure). */
+const gitOut = (dir: string, ...args: string[]) => run('git', args, { cwd: dir, check: true }).stdout;
 
 /** What a refusal or rollback must leave in a repo: branches, HEAD, index (stages too), work tree, folders. */
 export function repoState(dir: string) {
   return {
-    head:
-      spawnSync('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: dir, encoding: 'utf8', timeout: 20_000 }).stdout.trim() ||
-      'detached',
+    // symbolic-ref exits 1 on a detached HEAD.
+    head: run('git', ['symbolic-ref', '-q', 'HEAD'], { cwd: dir }).stdout.trim() || 'detached',
     commit: gitOut(dir, 'rev-parse', 'HEAD').trim(),
     branches: gitOut(dir, 'for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads'),
     index: gitOut(dir, 'ls-files', '--stage'),
