@@ -7,49 +7,27 @@
 
 import { readFileSync } from 'node:fs';
 import { createEnv } from 'yeoman-environment';
+import { newCommand } from './app/command.ts';
 import NewPlatformGenerator from './app/index.ts';
+import type { CommandSpec } from './lib/answers/table.ts';
+import { helpRows } from './lib/answers/yeoman.ts';
 import { UsageError } from './lib/errors.ts';
-import { helpRows } from './lib/generator-options.ts';
-import { replayHere } from './lib/replay.ts';
 import { generatorVersion } from './lib/version.ts';
+import { serviceCommand } from './service/command.ts';
 import AddServiceGenerator from './service/index.ts';
+import { upgradeCommand } from './upgrade/command.ts';
 import UpgradeGenerator from './upgrade/index.ts';
+import { replayHere } from './upgrade/replay.ts';
 
-interface Command {
-  summary: string;
-  usage: string;
-  namespace: string;
-  /** Positional arguments, as shown after the yo namespace. */
-  args: string;
-  generator: unknown;
-}
-
+/** Each command: its spec (options, help, namespace) and its generator class. */
 const commands = {
-  new: {
-    summary: 'Generate <org>-infra, <org>-gitops and the first service repo in one workspace folder',
-    usage: 'gitops-platform new [options]',
-    namespace: 'gitops-platform:app',
-    args: '',
-    generator: NewPlatformGenerator,
-  },
-  service: {
-    summary: 'Add a service: its app repo, plus a branch with one commit in the infra and GitOps repos',
-    usage: 'gitops-platform service <name> [options]',
-    namespace: 'gitops-platform:service',
-    args: ' <name>',
-    generator: AddServiceGenerator,
-  },
-  upgrade: {
-    summary: 'Bring the current templates (and changed answers) into the repos, keeping every hand edit',
-    usage: 'gitops-platform upgrade [options]   (inside one repo, or in the workspace for all)',
-    namespace: 'gitops-platform:upgrade',
-    args: '',
-    generator: UpgradeGenerator,
-  },
-} satisfies Record<string, Command>;
+  new: { spec: newCommand, generator: NewPlatformGenerator },
+  service: { spec: serviceCommand, generator: AddServiceGenerator },
+  upgrade: { spec: upgradeCommand, generator: UpgradeGenerator },
+} satisfies Record<string, { spec: CommandSpec; generator: unknown }>;
 
-function commandHelp(name: keyof typeof commands, command: Command): string {
-  const rows = helpRows(name);
+function commandHelp(command: CommandSpec): string {
+  const rows = helpRows(command);
   const width = Math.max(...rows.map(([flag]) => flag.length));
   return [
     `${command.summary}.`,
@@ -71,7 +49,7 @@ function mainHelp(): string {
     'Usage: gitops-platform <command> [options]',
     '',
     'Commands:',
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.spec.summary}`),
     '',
     'Run `gitops-platform <command> --help` for its options.',
   ].join('\n');
@@ -93,19 +71,19 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(replayHere(requests)));
     return 0;
   }
-  const command = (commands as Record<string, Command>)[name];
+  const command = (commands as Record<string, (typeof commands)[keyof typeof commands]>)[name];
   if (!command) {
     console.error(`Unknown command "${name}".\n\n${mainHelp()}`);
     return 1;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(commandHelp(name as keyof typeof commands, command));
+    console.log(commandHelp(command.spec));
     return 0;
   }
   const env = createEnv({ skipInstall: true });
-  env.register(command.generator, { namespace: command.namespace });
+  env.register(command.generator, { namespace: command.spec.namespace });
   try {
-    await env.run([command.namespace, ...rest]);
+    await env.run([command.spec.namespace, ...rest]);
     // upgrade reports pending changes (2) and conflicts (3) through the exit code.
     return Number(process.exitCode ?? 0);
   } catch (error) {

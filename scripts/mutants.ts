@@ -37,7 +37,7 @@ const mutants: Mutant[] = [
   {
     id: 'org-length',
     breaks: 'org may be 33 characters (the limit is 32)',
-    file: 'generators/lib/options.ts',
+    file: 'generators/lib/answers/table.ts',
     find: 'parse: label(2, 32),',
     replace: 'parse: label(2, 33),',
     tests: ['options.test.ts'],
@@ -45,7 +45,7 @@ const mutants: Mutant[] = [
   {
     id: 'port-range',
     breaks: 'privileged ports (below 1024) accepted',
-    file: 'generators/lib/options.ts',
+    file: 'generators/lib/answers/table.ts',
     find: 'value < 1024 || value > 65535',
     replace: 'value < 1 || value > 65535',
     tests: ['options.test.ts'],
@@ -53,7 +53,7 @@ const mutants: Mutant[] = [
   {
     id: 'environment-count',
     breaks: 'more than 10 environments accepted',
-    file: 'generators/lib/options.ts',
+    file: 'generators/lib/answers/table.ts',
     find: 'if (items.length > 10)',
     replace: 'if (items.length > 11)',
     tests: ['options.test.ts'],
@@ -61,7 +61,7 @@ const mutants: Mutant[] = [
   {
     id: 'reserved-kube-names',
     breaks: 'a service may be called kube-*',
-    file: 'generators/lib/options.ts',
+    file: 'generators/lib/answers/table.ts',
     find: "RESERVED_SERVICES.includes(name) || name.startsWith('kube-')",
     replace: 'RESERVED_SERVICES.includes(name)',
     tests: ['options.test.ts'],
@@ -69,7 +69,7 @@ const mutants: Mutant[] = [
   {
     id: 'unknown-answer-key',
     breaks: 'an unknown key in an answers file is accepted',
-    file: 'generators/lib/answers.ts',
+    file: 'generators/lib/answers/validate.ts',
     find: 'if (unknown.length > 0) {',
     replace: 'if (unknown.length < 0) {',
     tests: ['options.test.ts', 'new.test.ts'],
@@ -77,7 +77,7 @@ const mutants: Mutant[] = [
   {
     id: 'service-conflict',
     breaks: 'service adds over lines the team edited (a merge conflict is ignored)',
-    file: 'generators/lib/add-service.ts',
+    file: 'generators/service/plan.ts',
     find: 'if (merged.conflicts > 0) conflicts.push(',
     replace: 'if (merged.conflicts < 0) conflicts.push(',
     tests: ['service.test.ts'],
@@ -86,7 +86,7 @@ const mutants: Mutant[] = [
   {
     id: 'rollback-reset',
     breaks: 'a failed change is not reset (index and work tree keep its writes)',
-    file: 'generators/lib/repo-transaction.ts',
+    file: 'generators/lib/repos/transaction.ts',
     find: "git(s.dir, ['reset', '--quiet', '--hard', s.head]);",
     replace: '',
     tests: ['rollback.test.ts', 'service.test.ts'],
@@ -94,7 +94,7 @@ const mutants: Mutant[] = [
   {
     id: 'rollback-created-files',
     breaks: 'files a failed change created are left behind',
-    file: 'generators/lib/repo-transaction.ts',
+    file: 'generators/lib/repos/transaction.ts',
     find: 'for (const path of s.created) {',
     replace: 'for (const path of [] as string[]) {',
     tests: ['rollback.test.ts'],
@@ -102,7 +102,7 @@ const mutants: Mutant[] = [
   {
     id: 'rollback-report',
     breaks: 'a restore that fails is not reported',
-    file: 'generators/lib/repo-transaction.ts',
+    file: 'generators/lib/repos/transaction.ts',
     find: 'failures.push(`${snapshot.name}: ${(undoError as Error).message}`);',
     replace: '',
     tests: ['rollback.test.ts'],
@@ -110,7 +110,7 @@ const mutants: Mutant[] = [
   {
     id: 'rollback-new-move-back',
     breaks: 'new leaves the repos it already placed when a later one fails',
-    file: 'generators/lib/workspace.ts',
+    file: 'generators/lib/repos/create.ts',
     find: 'renameSync(join(workspace, name), join(staging, name));',
     replace: '',
     tests: ['rollback.test.ts', 'new.test.ts'],
@@ -118,7 +118,7 @@ const mutants: Mutant[] = [
   {
     id: 'upgrade-keeps-edited-dropped-file',
     breaks: 'upgrade without a base removes a dropped file the team edited',
-    file: 'generators/lib/upgrade.ts',
+    file: 'generators/upgrade/plan.ts',
     find: "changes.push(sha256(ours) === entry.sha256 ? { path, action: 'removed' } : { path, action: 'kept' });",
     replace: "changes.push({ path, action: 'removed' });",
     tests: ['rollback.test.ts', 'upgrade.test.ts'],

@@ -13,12 +13,12 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import type { Model, Service } from '../generators/lib/model.ts';
-import { writeLockfile } from '../generators/lib/npm.ts';
 import { pin } from '../generators/lib/pins.ts';
-import { renderRepo } from '../generators/lib/render.ts';
-import { stateFiles } from '../generators/lib/state.ts';
+import { renderRepo } from '../generators/lib/render/render.ts';
+import { writeFiles } from '../generators/lib/repos/files.ts';
+import { writeLockfile } from '../generators/lib/repos/npm.ts';
+import { freshStateFiles } from '../generators/lib/repos/state.ts';
 import { generatorId } from '../generators/lib/version.ts';
-import { writeFiles } from '../generators/lib/workspace.ts';
 import { addedServices, grownWorkspace } from './support/added-services.ts';
 import { prepareDocker } from './support/docker.ts';
 import { type DrainReport, drainTest, freePort } from './support/drain.ts';
@@ -153,7 +153,7 @@ for (const [set, { description }] of Object.entries(answerSets)) {
       // With its state files, exactly as `new` writes the repo (its linter must leave them alone).
       const rendered = renderRepo(model, 'app', service.name);
       const { platform, service: first } = answersFor(set as keyof typeof answerSets);
-      writeFiles(dir, [...rendered.files, ...stateFiles(rendered, platform, [first], generatorId.version)]);
+      writeFiles(dir, [...rendered.files, ...freshStateFiles(rendered, platform, [first], generatorId.version)]);
       workflowText = readFileSync(join(dir, '.github/workflows/ci.yaml'), 'utf8');
       workflow = parse(workflowText);
       // The generator's own step before the first commit (npm install --package-lock-only), then

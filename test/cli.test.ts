@@ -7,8 +7,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { helpRows } from '../generators/lib/generator-options.ts';
-import { commandOptions, flagName } from '../generators/lib/options.ts';
+import { newCommand } from '../generators/app/command.ts';
+import { flagName } from '../generators/lib/answers/table.ts';
+import { helpRows } from '../generators/lib/answers/yeoman.ts';
+import { serviceCommand } from '../generators/service/command.ts';
+import { upgradeCommand } from '../generators/upgrade/command.ts';
 import { cannotRun } from './support/skips.ts';
 import { tempDir } from './support/temp.ts';
 import { repoRoot, workspaceState } from './support/workspace.ts';
@@ -43,19 +46,19 @@ describe('gitops-platform bin', () => {
   it('new --help lists every option with its description and default', () => {
     const result = gitopsPlatform(['new', '--help'], repoRoot);
     assert.equal(result.status, 0, result.stderr);
-    for (const key of commandOptions.new) assert.match(result.stdout, new RegExp(`--${flagName(key)}\\b`));
+    for (const key of newCommand.options) assert.match(result.stdout, new RegExp(`--${flagName(key)}\\b`));
     assert.match(result.stdout, /--aws-region <value> +AWS region .*\(default: us-east-1\)/);
     assert.match(result.stdout, /--environments <value> +.*\(default: dev,prod\)/);
   });
 
-  for (const command of Object.keys(commandOptions) as (keyof typeof commandOptions)[]) {
-    it(`${command} --help lists every option of the command, and the README documents each`, () => {
-      const result = gitopsPlatform([command, '--help'], repoRoot);
+  for (const command of [newCommand, serviceCommand, upgradeCommand]) {
+    it(`${command.name} --help lists every option of the command, and the README documents each`, () => {
+      const result = gitopsPlatform([command.name, '--help'], repoRoot);
       assert.equal(result.status, 0, result.stderr);
       const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
       for (const [flag] of helpRows(command)) {
         const name = flag.split(' ')[0];
-        assert.ok(result.stdout.includes(name), `${command} --help lacks ${name}`);
+        assert.ok(result.stdout.includes(name), `${command.name} --help lacks ${name}`);
         assert.ok(readme.includes(`\`${name}`), `README lacks ${name}`);
       }
     });

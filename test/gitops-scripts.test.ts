@@ -11,10 +11,12 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
-import { completeAnswers, loadAnswersFile } from '../generators/lib/answers.ts';
-import { buildModel, type ServiceAnswers, splitAnswers } from '../generators/lib/model.ts';
-import { renderRepo } from '../generators/lib/render.ts';
-import { writeFiles } from '../generators/lib/workspace.ts';
+import { loadAnswersFile } from '../generators/lib/answers/file.ts';
+import type { ServiceAnswers } from '../generators/lib/answers/table.ts';
+import { completeAnswers } from '../generators/lib/answers/validate.ts';
+import { buildModel } from '../generators/lib/model.ts';
+import { renderRepo } from '../generators/lib/render/render.ts';
+import { writeFiles } from '../generators/lib/repos/files.ts';
 import { tempDir } from './support/temp.ts';
 import { requireTool, requireYq } from './support/tools.ts';
 
@@ -93,7 +95,7 @@ function script(cwd: string, name: string, args: string[], extraEnv: NodeJS.Proc
 
 function renderedRepo(answers: 'minimal' | 'full', services: ServiceAnswers[]): string {
   const given = answers === 'full' ? loadAnswersFile(FULL_ANSWERS) : {};
-  const { platform } = splitAnswers(completeAnswers(given, true));
+  const { platform } = completeAnswers(given, true);
   const model = buildModel(platform, services, GENERATOR);
   const dir = tempDir(`gitops-scripts-${answers}`);
   writeFiles(dir, renderRepo(model, 'gitops').files);

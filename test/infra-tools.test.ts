@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { renderRepo } from '../generators/lib/render.ts';
-import { writeFiles } from '../generators/lib/workspace.ts';
+import { renderRepo } from '../generators/lib/render/render.ts';
+import { writeFiles } from '../generators/lib/repos/files.ts';
 import { addedServices, grownWorkspace } from './support/added-services.ts';
 import { parseHcl, requireHclParser } from './support/hcl.ts';
 import { cannotRun, excusableIt } from './support/skips.ts';

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import helpers from 'yeoman-test';
 import NewPlatformGenerator from '../generators/app/index.ts';
 import { ValidationError } from '../generators/lib/errors.ts';
-import { MANIFEST, PACKAGE_NAME, sha256, YO_RC } from '../generators/lib/state.ts';
+import { createRepos } from '../generators/lib/repos/create.ts';
+import { MANIFEST, PACKAGE_NAME, sha256, YO_RC } from '../generators/lib/repos/state.ts';
 import { generatorVersion } from '../generators/lib/version.ts';
-import { createRepos } from '../generators/lib/workspace.ts';
 import { fixture, readTree, rejection, workspaceState } from './support/workspace.ts';
 
 // yeoman-test infers option types from @yeoman/types' BaseGenerator, which cannot see the keys our

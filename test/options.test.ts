@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { completeAnswers, loadAnswersFile, type RawAnswers } from '../generators/lib/answers.ts';
+import { loadAnswersFile } from '../generators/lib/answers/file.ts';
+import { answerKeys, optionTable } from '../generators/lib/answers/table.ts';
+import { completeAnswers, type RawAnswers } from '../generators/lib/answers/validate.ts';
 import { formatValue, ValidationError } from '../generators/lib/errors.ts';
-import { answerKeys, optionTable } from '../generators/lib/options.ts';
 import { defaultKubernetesVersion, kubernetesVersions, pin } from '../generators/lib/pins.ts';
 import { tempDir } from './support/temp.ts';
 import { toolVersions } from './support/tools.ts';
@@ -217,9 +218,9 @@ function violationOf([field, value, , context]: (typeof badInputs)[number]) {
 
 describe('answers: validation', () => {
   it('accepts the reference answer set', () => {
-    const answers = completeAnswers(good, false);
-    assert.equal(answers.port, 8080);
-    assert.deepEqual(answers.environments, ['dev', 'staging', 'prod']);
+    const { platform, service } = completeAnswers(good, false);
+    assert.equal(service.port, 8080);
+    assert.deepEqual(platform.environments, ['dev', 'staging', 'prod']);
   });
 
   it(`has at least 30 bad inputs in its table (${badInputs.length})`, () => {
@@ -258,8 +259,9 @@ describe('answers: validation', () => {
 
   for (const [field, value, expected, others] of accepts) {
     it(`accepts ${field} = ${show(value)}`, () => {
-      const answers = completeAnswers({ ...good, ...others, [field]: value }, false);
-      assert.deepEqual(answers[field as keyof typeof answers], expected);
+      const { platform, service } = completeAnswers({ ...good, ...others, [field]: value }, false);
+      const answers: Record<string, unknown> = { ...platform, service: service.name, port: service.port };
+      assert.deepEqual(answers[field], expected);
     });
   }
 
@@ -288,7 +290,7 @@ describe('answers: validation', () => {
   });
 
   it('fills every default with --defaults, including the demo org and documentation account', () => {
-    const answers = completeAnswers({}, true);
+    const { platform: answers } = completeAnswers({}, true);
     assert.equal(answers.org, 'acme');
     assert.equal(answers.githubOwner, 'acme');
     assert.equal(answers.awsAccountId, '123456789012');
@@ -325,14 +327,14 @@ describe('answers: account IDs that lost their leading zero', () => {
     const raw = loadAnswersFile(
       file('a.yaml', 'org: acme\nawsAccountId: 012345678901\naccounts:\n  prod: 000000000042\n'),
     );
-    const answers = completeAnswers({ ...raw, environments: ['dev', 'prod'] }, false);
+    const { platform: answers } = completeAnswers({ ...raw, environments: ['dev', 'prod'] }, false);
     assert.equal(answers.awsAccountId, '012345678901');
     assert.deepEqual(answers.accounts, { prod: '000000000042' });
   });
 
   it('restores a JSON number to 12 digits', () => {
     const raw = loadAnswersFile(file('a.json', '{"org": "acme", "awsAccountId": 12345678901}'));
-    assert.equal(completeAnswers(raw, false).awsAccountId, '012345678901');
+    assert.equal(completeAnswers(raw, false).platform.awsAccountId, '012345678901');
   });
 
   it('refuses a number that cannot be an account ID', () => {

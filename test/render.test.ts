@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { type ParseError, parse as parseJsonc } from 'jsonc-parser';
 import { parseAllDocuments } from 'yaml';
 import { buildModel } from '../generators/lib/model.ts';
-import { renderRepo, renderWorkspace } from '../generators/lib/render.ts';
-import { MANIFEST, sha256, stateFiles, YO_RC } from '../generators/lib/state.ts';
+import { renderRepo, renderWorkspace } from '../generators/lib/render/render.ts';
+import { freshStateFiles, MANIFEST, sha256, YO_RC } from '../generators/lib/repos/state.ts';
 import { generatorId } from '../generators/lib/version.ts';
 import { grownWorkspace } from './support/added-services.ts';
 import { type AnswerSetName, answerSets, answersFor, modelFor, readTree, repoRoot } from './support/workspace.ts';
@@ -71,7 +71,7 @@ describe('renderer', () => {
   it('records every generated file with its hash and policy in the manifest', () => {
     const { platform, service } = answersFor('minimal');
     const rendered = renderRepo(modelFor('minimal'), 'gitops');
-    const state = stateFiles(rendered, platform, [service], '1.2.3');
+    const state = freshStateFiles(rendered, platform, [service], '1.2.3');
     const manifest = JSON.parse(state.find((f) => f.path === MANIFEST)?.content ?? '{}');
     assert.equal(manifest.version, '1.2.3');
     assert.deepEqual(Object.keys(manifest.files), rendered.files.map((f) => f.path).sort());

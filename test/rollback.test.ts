@@ -9,19 +9,19 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { dirname, join } from 'node:path';
-import { initAndCommit } from '../generators/lib/git.ts';
-import type { RenderedFile } from '../generators/lib/render.ts';
-import { readRepoState } from '../generators/lib/repo-state.ts';
-import { applyChanges, type ChangeOptions, type RepoChange } from '../generators/lib/repo-transaction.ts';
-import { MANIFEST, stateFiles } from '../generators/lib/state.ts';
+import type { RenderedFile } from '../generators/lib/render/render.ts';
+import { createRepos } from '../generators/lib/repos/create.ts';
+import { writeFiles } from '../generators/lib/repos/files.ts';
+import { initAndCommit } from '../generators/lib/repos/git.ts';
+import { freshStateFiles, MANIFEST, readRepoState } from '../generators/lib/repos/state.ts';
+import { applyChanges, type ChangeOptions, type RepoChange } from '../generators/lib/repos/transaction.ts';
 import {
   applyUpgrades,
   type FileChange,
   planUpgrades,
   type Replay,
   type RepoUpgrade,
-} from '../generators/lib/upgrade.ts';
-import { createRepos, writeFiles } from '../generators/lib/workspace.ts';
+} from '../generators/upgrade/plan.ts';
 import { tempDir } from './support/temp.ts';
 import { answersFor, repoState, treeState as tree } from './support/workspace.ts';
 
@@ -153,7 +153,7 @@ describe('rollback: a restore that fails is reported, and the other repos are st
     const changes: RepoChange[] = dirs.map((dir, n) => ({
       name: ['alpha', 'beta', 'gamma'][n],
       dir,
-      writes: [
+      ops: [
         { path: 'README.md', content: '# changed\n' },
         { path: `charts/new-${n}/Chart.yaml`, content: 'name: x\n' },
       ],
@@ -205,7 +205,7 @@ describe('rollback: files a failed change created are removed, in every repo', (
         {
           name: 'alpha',
           dir: alpha,
-          writes: [
+          ops: [
             { path: 'README.md', content: '# alpha, changed\n' },
             { path: 'charts/web/Chart.yaml', content: 'name: web\n' },
             { path: 'charts/web/templates/deployment.yaml', content: 'kind: Deployment\n' },
@@ -215,7 +215,7 @@ describe('rollback: files a failed change created are removed, in every repo', (
         {
           name: 'beta',
           dir: beta,
-          writes: [
+          ops: [
             { path: 'environments/dev/web.yaml', content: 'web: {}\n' },
             { path: 'docs/web.md', content: '# web\n' },
             { path: impossible, content: 'x\n' },
@@ -232,7 +232,7 @@ describe('rollback: files a failed change created are removed, in every repo', (
   function plan(dir: string, changes: FileChange[]): RepoUpgrade {
     const { platform } = answersFor('minimal');
     return {
-      repo: { dir, state: { version: '0.0.9', repo: 'gitops', answers: platform, services: [] } },
+      repo: { dir, state: { format: 2, version: '0.0.9', repo: 'gitops', answers: platform, services: [] } },
       mode: 'three-way',
       fromVersion: '0.0.9',
       toVersion: '0.1.0',
@@ -287,7 +287,7 @@ describe('rollback: an upgrade without a base keeps a dropped file the team edit
 
   function gitopsRepo(): string {
     const rendered = { repo: { kind: 'gitops' as const, name: '', fullName: '', url: '' }, files: old };
-    const dir = repo(tmp(), 'acme-gitops', [...old, ...stateFiles(rendered, platform, [], OLD)]);
+    const dir = repo(tmp(), 'acme-gitops', [...old, ...freshStateFiles(rendered, platform, [], OLD)]);
     writeFileSync(join(dir, 'docs', 'runbook.md'), edited);
     git(dir, 'add', '-A');
     git(dir, '-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'our runbook');

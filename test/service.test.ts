@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import helpers from 'yeoman-test';
-import { completeAnswers } from '../generators/lib/answers.ts';
-import { buildModel, splitAnswers } from '../generators/lib/model.ts';
-import { renderWorkspace } from '../generators/lib/render.ts';
-import { MANIFEST, PACKAGE_NAME, stateFiles, YO_RC } from '../generators/lib/state.ts';
+import { completeAnswers } from '../generators/lib/answers/validate.ts';
+import { buildModel } from '../generators/lib/model.ts';
+import { renderWorkspace } from '../generators/lib/render/render.ts';
+import { createRepos } from '../generators/lib/repos/create.ts';
+import { freshStateFiles, MANIFEST, PACKAGE_NAME, YO_RC } from '../generators/lib/repos/state.ts';
 import { generatorId } from '../generators/lib/version.ts';
-import { createRepos } from '../generators/lib/workspace.ts';
 import AddServiceGenerator from '../generators/service/index.ts';
 import { tempDir } from './support/temp.ts';
 import { rejection, workspaceState } from './support/workspace.ts';
@@ -16,13 +16,13 @@ import { rejection, workspaceState } from './support/workspace.ts';
 /** A workspace as `new --defaults --skip-install` writes it (three repos, one commit each). */
 function workspace(answers: Record<string, unknown> = {}): string {
   const dir = tempDir('svc');
-  const { platform, service } = splitAnswers(completeAnswers(answers, true));
+  const { platform, service } = completeAnswers(answers, true);
   const model = buildModel(platform, [service], generatorId);
   createRepos(
     dir,
     renderWorkspace(model).map((r) => ({
       name: r.repo.name,
-      files: [...r.files, ...stateFiles(r, platform, [service], generatorId.version)],
+      files: [...r.files, ...freshStateFiles(r, platform, [service], generatorId.version)],
       commitMessage: 'initial',
     })),
     { git: true },
@@ -72,14 +72,16 @@ describe('service <name>', () => {
       ]);
     }
     // The manifest, updated incrementally, equals the one a complete render of both services gives.
-    const { platform } = splitAnswers(completeAnswers({}, true));
+    const { platform } = completeAnswers({}, true);
     const services = [
       { name: 'api', port: 8080 },
       { name: 'web', port: 8081 },
     ];
     const model = buildModel(platform, services, generatorId);
     for (const rendered of renderWorkspace(model).filter((r) => r.repo.kind !== 'app')) {
-      const expected = stateFiles(rendered, platform, services, generatorId.version).find((f) => f.path === MANIFEST);
+      const expected = freshStateFiles(rendered, platform, services, generatorId.version).find(
+        (f) => f.path === MANIFEST,
+      );
       assert.equal(readFileSync(join(ws, rendered.repo.name, MANIFEST), 'utf8'), expected?.content, rendered.repo.name);
     }
     const gitops = join(ws, 'acme-gitops');

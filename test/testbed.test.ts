@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderRepo } from '../generators/lib/render.ts';
-import { writeFiles } from '../generators/lib/workspace.ts';
+import { renderRepo } from '../generators/lib/render/render.ts';
+import { writeFiles } from '../generators/lib/repos/files.ts';
 import { tempDir } from './support/temp.ts';
 import { addonApplications } from './support/testbed/bed.ts';
 import { evaluateTemplate, moduleArgs, readBootstrap } from './support/testbed/infra-bootstrap.ts';

@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildModel, type PlatformAnswers, type ServiceAnswers } from '../generators/lib/model.ts';
-import type { RenderedFile } from '../generators/lib/render.ts';
-import { type ReplayRequest, type ReplayResponse, replayHere } from '../generators/lib/replay.ts';
-import { readRepoState } from '../generators/lib/repo-state.ts';
-import { stateFiles, YO_RC } from '../generators/lib/state.ts';
-import { applyUpgrades, planUpgrades, type Replay, type RepoUpgrade } from '../generators/lib/upgrade.ts';
+import type { PlatformAnswers, ServiceAnswers } from '../generators/lib/answers/table.ts';
+import { buildModel } from '../generators/lib/model.ts';
+import type { RenderedFile } from '../generators/lib/render/render.ts';
+import { createRepos } from '../generators/lib/repos/create.ts';
+import { freshStateFiles, readRepoState, YO_RC } from '../generators/lib/repos/state.ts';
 import { generatorId } from '../generators/lib/version.ts';
-import { createRepos } from '../generators/lib/workspace.ts';
+import { applyUpgrades, planUpgrades, type Replay, type RepoUpgrade } from '../generators/upgrade/plan.ts';
+import { type ReplayRequest, type ReplayResponse, replayHere } from '../generators/upgrade/replay.ts';
 import { tempDir } from './support/temp.ts';
 import { olderVersion } from './support/versions.ts';
 import { answersFor, readTree, repoRoot, workspaceState } from './support/workspace.ts';
@@ -79,7 +79,7 @@ function oldWorkspace(): { ws: string; platform: PlatformAnswers; services: Serv
       };
       return {
         name: k.name,
-        files: [...rendered.files, ...stateFiles(rendered, platform, services, OLD)],
+        files: [...rendered.files, ...freshStateFiles(rendered, platform, services, OLD)],
         commitMessage: 'old',
       };
     }),
@@ -134,7 +134,7 @@ function freshTree(overrides: Partial<PlatformAnswers> = {}) {
     const rendered = { repo: { kind: k.kind, name: k.name, fullName: '', url: '' }, service: k.service, files };
     return {
       name: k.name,
-      files: [...files, ...stateFiles(rendered, target, [service], generatorId.version)],
+      files: [...files, ...freshStateFiles(rendered, target, [service], generatorId.version)],
       commitMessage: 'fresh',
     };
   });

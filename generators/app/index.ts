@@ -1,18 +1,17 @@
 /**
  * `yo gitops-platform` / `gitops-platform new`: a new platform. Collects answers, renders the three
- * repos with the pure renderer and hands them to the workspace writer. Logic lives in ../lib.
+ * repos with the pure renderer and hands them to the workspace writer (lib/repos/create.ts).
  */
 import { resolve } from 'node:path';
 import Generator from 'yeoman-generator';
-import { checkGiven, completeAnswers, defaultFor, type RawAnswers } from '../lib/answers.ts';
-import { declareOptions, questionFor, readGiven } from '../lib/generator-options.ts';
-import { buildModel, splitAnswers } from '../lib/model.ts';
-import { writeLockfile } from '../lib/npm.ts';
-import { type AnswerKey, answerKeys, answerSpec, type Flags } from '../lib/options.ts';
-import { renderWorkspace } from '../lib/render.ts';
-import { stateFiles } from '../lib/state.ts';
+import { type AnswerKey, answerKeys, answerSpec, type Flags } from '../lib/answers/table.ts';
+import { checkGiven, completeAnswers, defaultFor, type RawAnswers } from '../lib/answers/validate.ts';
+import { declareOptions, questionFor, readGiven } from '../lib/answers/yeoman.ts';
+import { buildModel } from '../lib/model.ts';
+import { renderWorkspace } from '../lib/render/render.ts';
+import { assertAbsent, createRepos, type NewRepo, newRepo } from '../lib/repos/create.ts';
 import { generatorId } from '../lib/version.ts';
-import { assertAbsent, createRepos, type NewRepo } from '../lib/workspace.ts';
+import { newCommand } from './command.ts';
 
 /** Options as Yeoman hands them over: every table key, kebab-cased from the CLI or camelCased from code. */
 export type CommandOptions = Generator['options'] & Record<string, unknown>;
@@ -28,11 +27,11 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
   constructor(args?: string[], options?: CommandOptions) {
     // The service repo's npm install is run by this package, not by Yeoman's package.json watcher.
     super(args, options as CommandOptions, { customInstallTask: true });
-    declareOptions(this, 'new');
+    declareOptions(this, newCommand);
   }
 
   initializing(): void {
-    ({ flags: this.flags, given: this.given } = readGiven(this.options, 'new'));
+    ({ flags: this.flags, given: this.given } = readGiven(this.options, newCommand));
     this.known = checkGiven(this.given);
   }
 
@@ -52,16 +51,12 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
   }
 
   configuring(): void {
-    const answers = completeAnswers(this.given, Boolean(this.flags.defaults));
-    const { platform, service } = splitAnswers(answers);
+    const { platform, service } = completeAnswers(this.given, Boolean(this.flags.defaults));
     const model = buildModel(platform, [service], generatorId);
     this.workspace = resolve(this.destinationRoot(), this.flags.output ?? '.');
-    this.repos = renderWorkspace(model).map((rendered) => ({
-      name: rendered.repo.name,
-      files: [...rendered.files, ...stateFiles(rendered, platform, [service], generatorId.version)],
-      commitMessage: `chore: generate ${rendered.repo.kind} repo with ${generatorId.name} ${generatorId.version}`,
-      prepare: rendered.repo.kind === 'app' && !this.flags.skipInstall ? writeLockfile : undefined,
-    }));
+    this.repos = renderWorkspace(model).map((rendered) =>
+      newRepo(rendered, platform, [service], { skipInstall: this.flags.skipInstall }),
+    );
     assertAbsent(this.workspace, this.repos);
   }
 

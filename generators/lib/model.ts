@@ -3,7 +3,7 @@
  * registry URI and per-environment size is computed here and only here; templates read the model
  * and never build names themselves, so the three repos agree by construction.
  */
-import type { Answers } from './options.ts';
+import type { PlatformAnswers, ServiceAnswers } from './answers/table.ts';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -129,13 +129,6 @@ export interface Service {
   environments: ServiceEnvironment[];
 }
 
-export interface ServiceAnswers {
-  name: string;
-  port: number;
-}
-
-export type PlatformAnswers = Omit<Answers, 'service' | 'port'>;
-
 export interface Model {
   generator: { name: string; version: string };
   org: string;
@@ -242,12 +235,6 @@ function accountsOf(global: string, environments: Environment[]): Model['terrafo
     account.environments.push(env.name);
   }
   return accounts;
-}
-
-/** Split stored answers into the platform part and the first service (as `new` receives them). */
-export function splitAnswers(answers: Answers): { platform: PlatformAnswers; service: ServiceAnswers } {
-  const { service, port, ...platform } = answers;
-  return { platform, service: { name: service, port } };
 }
 
 export function buildModel(

@@ -1,21 +1,20 @@
 /**
  * `yo gitops-platform:service <name>` / `gitops-platform service <name>`: adds a service across the
- * three repos. The plan (lib/add-service.ts) is made and checked before anything is written; the
+ * three repos. The plan (plan.ts) is made and checked before anything is written; the
  * infra and GitOps changes and the new app repo then land as one transaction.
  */
 import { basename, dirname, resolve } from 'node:path';
 import Generator from 'yeoman-generator';
 import type { CommandOptions } from '../app/index.ts';
-import { planServiceAdd, type ServicePlan } from '../lib/add-service.ts';
-import { declareOptions, readGiven } from '../lib/generator-options.ts';
-import { writeLockfile } from '../lib/npm.ts';
-import type { Flags } from '../lib/options.ts';
-import { renderRepo } from '../lib/render.ts';
-import { findRepo } from '../lib/repo-state.ts';
-import { applyChanges, checkRepos } from '../lib/repo-transaction.ts';
-import { stateFiles } from '../lib/state.ts';
+import type { Flags } from '../lib/answers/table.ts';
+import { declareOptions, readGiven } from '../lib/answers/yeoman.ts';
+import { renderRepo } from '../lib/render/render.ts';
+import { assertAbsent, createRepos, type NewRepo, newRepo } from '../lib/repos/create.ts';
+import { findRepo } from '../lib/repos/locate.ts';
+import { applyChanges, checkRepos } from '../lib/repos/transaction.ts';
 import { generatorId } from '../lib/version.ts';
-import { assertAbsent, createRepos, type NewRepo } from '../lib/workspace.ts';
+import { serviceCommand } from './command.ts';
+import { planServiceAdd, type ServicePlan } from './plan.ts';
 
 export default class AddServiceGenerator extends Generator<CommandOptions> {
   private flags: Flags = {};
@@ -26,11 +25,11 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
   constructor(args?: string[], options?: CommandOptions) {
     super(args, options as CommandOptions, { customInstallTask: true });
     this.argument('name', { type: String, required: true, description: 'Name of the new service (DNS label)' });
-    declareOptions(this, 'service');
+    declareOptions(this, serviceCommand);
   }
 
   initializing(): void {
-    const { flags, given } = readGiven(this.options, 'service');
+    const { flags, given } = readGiven(this.options, serviceCommand);
     this.flags = flags;
     const cwd = this.destinationRoot();
     const infra = findRepo('infra', cwd, flags.infra);
@@ -48,17 +47,12 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
     this.plan = planServiceAdd(
       infra,
       gitops,
-      { name: (this.options as Record<string, unknown>).name, port: given.port ?? '8080' },
+      { service: (this.options as Record<string, unknown>).name, port: given.port },
       generatorId,
     );
     this.workspace = resolve(cwd, flags.output ?? dirname(gitops.dir));
     const rendered = renderRepo(this.plan.model, 'app', this.plan.service.name);
-    this.app = {
-      name: rendered.repo.name,
-      files: [...rendered.files, ...stateFiles(rendered, this.plan.platform, this.plan.services, generatorId.version)],
-      commitMessage: `chore: generate app repo with ${generatorId.name} ${generatorId.version}`,
-      prepare: flags.skipInstall ? undefined : writeLockfile,
-    };
+    this.app = newRepo(rendered, this.plan.platform, this.plan.services, { skipInstall: flags.skipInstall });
     assertAbsent(this.workspace, [this.app]);
   }
 

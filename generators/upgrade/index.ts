@@ -1,30 +1,20 @@
 import { join, relative } from 'node:path';
 import Generator from 'yeoman-generator';
 import type { CommandOptions } from '../app/index.ts';
-import { checkGiven, completeAnswers } from '../lib/answers.ts';
+import type { Flags } from '../lib/answers/table.ts';
+import { checkGiven, checkServices, completePlatform } from '../lib/answers/validate.ts';
+import { declareOptions, readGiven } from '../lib/answers/yeoman.ts';
 import { UsageError } from '../lib/errors.ts';
-import { declareOptions, readGiven } from '../lib/generator-options.ts';
-import type { PlatformAnswers } from '../lib/model.ts';
-import type { Flags } from '../lib/options.ts';
-import { replay, replayHere } from '../lib/replay.ts';
-import { type LocatedRepo, readRepoState, recordedAnswers, reposIn } from '../lib/repo-state.ts';
-import { type Action, applyUpgrades, checkClean, hasWork, planUpgrades, type RepoUpgrade } from '../lib/upgrade.ts';
+import { reposAround } from '../lib/repos/locate.ts';
+import { recordedAnswers } from '../lib/repos/state.ts';
+import { upgradeCommand } from './command.ts';
+import { type Action, applyUpgrades, checkClean, hasWork, planUpgrades, type RepoUpgrade } from './plan.ts';
+import { replay, replayHere } from './replay.ts';
 
 export const EXIT_PENDING = 2;
 export const EXIT_CONFLICTS = 3;
 
 const columns: Action[] = ['updated', 'merged', 'conflict', 'added', 'removed', 'kept deleted'];
-
-/** The repo in the current folder, or every repo made by this package in the folder's children. */
-export function reposAround(cwd: string): LocatedRepo[] {
-  const here = readRepoState(cwd);
-  if (here) return [{ dir: cwd, state: here }];
-  const found = reposIn(cwd);
-  if (found.length === 0) {
-    throw new UsageError(`No repo made by generator-gitops-platform in or under ${cwd} (no .yo-rc.json).`);
-  }
-  return found;
-}
 
 export default class UpgradeGenerator extends Generator<CommandOptions> {
   private flags: Flags = {};
@@ -32,25 +22,18 @@ export default class UpgradeGenerator extends Generator<CommandOptions> {
 
   constructor(args?: string[], options?: CommandOptions) {
     super(args, options as CommandOptions, { customInstallTask: true });
-    declareOptions(this, 'upgrade');
+    declareOptions(this, upgradeCommand);
   }
 
   initializing(): void {
-    const { flags, given } = readGiven(this.options, 'upgrade');
+    const { flags, given } = readGiven(this.options, upgradeCommand);
     this.flags = flags;
-    const overrides = checkGiven(given) as Partial<PlatformAnswers>;
-    const repos = reposAround(this.destinationRoot());
-    const inputs = repos.map((repo) => {
+    const overrides = checkGiven(given);
+    const inputs = reposAround(this.destinationRoot()).map((repo) => {
       const { platform, services } = recordedAnswers(repo.state);
       // The changed answers pass every rule again, including those across answers.
-      const {
-        service: _s,
-        port: _p,
-        ...target
-      } = completeAnswers(
-        { ...platform, ...overrides, service: services[0]?.name ?? 'api', port: services[0]?.port ?? 8080 },
-        false,
-      );
+      const target = completePlatform({ ...platform, ...overrides }, false);
+      checkServices(services, target);
       return { repo, recorded: { answers: platform, services }, target };
     });
     this.plans = planUpgrades(inputs, replay, replayHere);

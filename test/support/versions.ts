@@ -5,7 +5,7 @@
  */
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_NAME } from '../../generators/lib/state.ts';
+import { PACKAGE_NAME } from '../../generators/lib/repos/state.ts';
 import { tempDir } from './temp.ts';
 import { repoRoot } from './workspace.ts';
 

@@ -2,8 +2,9 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { completeAnswers, loadAnswersFile } from '../../generators/lib/answers.ts';
-import { buildModel, type Model, splitAnswers } from '../../generators/lib/model.ts';
+import { loadAnswersFile } from '../../generators/lib/answers/file.ts';
+import { completeAnswers } from '../../generators/lib/answers/validate.ts';
+import { buildModel, type Model } from '../../generators/lib/model.ts';
 import { generatorId } from '../../generators/lib/version.ts';
 import { run } from './tools.ts';
 
@@ -21,7 +22,7 @@ export type AnswerSetName = keyof typeof answerSets;
 /** The platform answers and first service of an answer set, as `new` would receive them. */
 export function answersFor(set: AnswerSetName) {
   const file = answerSets[set].file;
-  return splitAnswers(completeAnswers(file ? loadAnswersFile(file) : {}, true));
+  return completeAnswers(file ? loadAnswersFile(file) : {}, true);
 }
 
 export function modelFor(set: AnswerSetName, extraServices: { name: string; port: number }[] = []): Model {

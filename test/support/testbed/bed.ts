@@ -8,7 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { renderRepo } from '../../../generators/lib/render.ts';
+import { renderRepo } from '../../../generators/lib/render/render.ts';
 import { findTool } from '../tools.ts';
 import { modelFor } from '../workspace.ts';
 import { externalSecretsStandIn, loadBalancerControllerStandIn } from './addon-charts.ts';

@@ -3,7 +3,7 @@
  * paths under templates/infra/; `__env__` is replaced per environment. `terraform.tfvars` files and
  * bootstrap/backend.tf are the team's after creation (policy `once`); the rest follows upgrades.
  */
-import type { Model } from '../model.ts';
+import type { Model } from '../../model.ts';
 import type { FileRow } from '../render.ts';
 
 /** bootstrap/ needs provider profiles only when environments live in accounts of their own. */

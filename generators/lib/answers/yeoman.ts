@@ -1,26 +1,26 @@
 /**
- * The bridge between the options table and Yeoman: declares every table entry as a generator option
- * (so `yo gitops-platform --help` and the bin's parsing agree) and reads them back.
+ * The bridge between the options table and Yeoman: declares a command's options as generator
+ * options (so `yo gitops-platform --help` and the bin's parsing agree), reads them back, and turns
+ * answers into prompt questions. Writes nothing.
  */
 import type Generator from 'yeoman-generator';
-import { loadAnswersFile, type RawAnswers } from './answers.ts';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../errors.ts';
+import { loadAnswersFile } from './file.ts';
 import {
   type AnswerKey,
   answerKeys,
   answerSpec,
-  commandFlagHelp,
-  commandOptions,
+  type CommandSpec,
   type Flags,
   flagKeys,
   flagName,
+  type OptionKey,
   optionTable,
-} from './options.ts';
-
-export type Command = keyof typeof commandOptions;
+} from './table.ts';
+import type { RawAnswers } from './validate.ts';
 
 /** The text --help shows for an option's default. */
-export function defaultText(key: keyof typeof optionTable): string | undefined {
+function defaultText(key: OptionKey): string | undefined {
   const spec = optionTable[key] as { default?: unknown; defaultText?: string; demoDefault?: unknown };
   if (spec.defaultText) return spec.defaultText;
   if (typeof spec.default === 'function' || spec.default === undefined) {
@@ -30,43 +30,43 @@ export function defaultText(key: keyof typeof optionTable): string | undefined {
 }
 
 /** The flag as users type it: --dry-run, --aws-region <value>. */
-export function flagUsage(key: keyof typeof optionTable): string {
-  const spec = optionTable[key] as { cli: string };
-  return `--${flagName(key)}${spec.cli === 'string' ? ' <value>' : ''}`;
+function flagUsage(key: OptionKey): string {
+  return `--${flagName(key)}${optionTable[key].cli === 'string' ? ' <value>' : ''}`;
 }
 
-/** Help rows [flag, description (default)] of one command, in table order. */
-export function helpRows(command: Command): [string, string][] {
-  return commandOptions[command].map((key): [string, string] => {
-    const special = commandFlagHelp[command]?.[key];
+/** Help rows [flag, description (default)] of one command, in its order. */
+export function helpRows(command: CommandSpec): [string, string][] {
+  return command.options.map((key): [string, string] => {
+    const special = command.help?.[key];
     if (special) return special;
-    const spec = optionTable[key] as { description: string };
     const fallback = defaultText(key);
-    return [flagUsage(key), `${spec.description}${fallback === undefined ? '' : ` (default: ${fallback})`}`];
+    return [
+      flagUsage(key),
+      `${optionTable[key].description}${fallback === undefined ? '' : ` (default: ${fallback})`}`,
+    ];
   });
 }
 
-export function declareOptions(generator: Generator, command: Command): void {
-  for (const [key, [, description]] of commandOptions[command].map((k, i) => [k, helpRows(command)[i]] as const)) {
-    const spec = optionTable[key];
+export function declareOptions(generator: Generator, command: CommandSpec): void {
+  const rows = helpRows(command);
+  command.options.forEach((key, i) => {
     generator.option(flagName(key), {
-      type: spec.cli === 'boolean' ? Boolean : String,
-      description,
+      type: optionTable[key].cli === 'boolean' ? Boolean : String,
+      description: rows[i][1],
     });
-  }
+  });
 }
 
 function read(options: Record<string, unknown>, key: string): unknown {
   return options[flagName(key)] ?? options[key];
 }
 
-/** Flags, plus the answers given by --answers and by command-line options (the latter win). */
 /**
  * Flags, plus the answers given by --answers and by command-line options (the latter win). Only
  * the command's own options are read: `upgrade --org x` must not slip through undeclared.
  */
-export function readGiven(options: Record<string, unknown>, command: Command): { flags: Flags; given: RawAnswers } {
-  const accepted = new Set<string>(commandOptions[command]);
+export function readGiven(options: Record<string, unknown>, command: CommandSpec): { flags: Flags; given: RawAnswers } {
+  const accepted = new Set<string>(command.options);
   // Yeoman parses any --flag; one from the table that this command does not take is refused.
   // (false is Yeoman's own default for its built-in booleans, such as --skip-install.)
   const foreign = (Object.keys(optionTable) as string[]).filter(
@@ -74,8 +74,8 @@ export function readGiven(options: Record<string, unknown>, command: Command): {
   );
   if (foreign.length > 0) {
     throw new UsageError(
-      `${command} does not take ${foreign.map((k) => `--${flagName(k)}`).join(', ')}` +
-        `${foreign.includes('org') ? ' (org names the repos and cannot change)' : ''}; see \`gitops-platform ${command} --help\`.`,
+      `${command.name} does not take ${foreign.map((k) => `--${flagName(k)}`).join(', ')}` +
+        `${foreign.includes('org') ? ' (org names the repos and cannot change)' : ''}; see \`gitops-platform ${command.name} --help\`.`,
     );
   }
   const flags: Record<string, unknown> = {};

@@ -5,15 +5,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ingressHostTooLong } from './answers.ts';
-import { UsageError, ValidationError, type Violation } from './errors.ts';
-import { mergeFile } from './merge.ts';
-import { buildModel, type Model, type PlatformAnswers, type RepoKind, type ServiceAnswers } from './model.ts';
-import { answerSpec } from './options.ts';
-import { renderRepo } from './render.ts';
-import { type LocatedRepo, readManifest, recordedAnswers } from './repo-state.ts';
-import type { RepoChange } from './repo-transaction.ts';
-import { stateFiles } from './state.ts';
+import type { PlatformAnswers, ServiceAnswers } from '../lib/answers/table.ts';
+import { checkService } from '../lib/answers/validate.ts';
+import { UsageError } from '../lib/errors.ts';
+import { mergeFile } from '../lib/merge.ts';
+import { buildModel, type Model, type RepoKind } from '../lib/model.ts';
+import { renderRepo } from '../lib/render/render.ts';
+import type { LocatedRepo } from '../lib/repos/locate.ts';
+import { manifestOf, readManifest, recordedAnswers, stateFiles } from '../lib/repos/state.ts';
+import type { FileOp, RepoChange } from '../lib/repos/transaction.ts';
 
 export interface ServicePlan {
   service: ServiceAnswers;
@@ -23,28 +23,6 @@ export interface ServicePlan {
   changes: RepoChange[];
   /** Per repo: files added and files changed (merged) by the new service. */
   summary: { repo: string; added: string[]; changed: string[] }[];
-}
-
-/** Name and port checks of the new service, with the rules of `new` plus "not taken". */
-export function checkNewService(name: unknown, port: unknown, platform: PlatformAnswers, existing: ServiceAnswers[]) {
-  const violations: Violation[] = [];
-  const parsedName = answerSpec('service').parse(name);
-  const parsedPort = answerSpec('port').parse(port);
-  if ('error' in parsedName) violations.push({ field: 'service', value: name, rule: parsedName.error });
-  else if (existing.some((s) => s.name === parsedName.value)) {
-    violations.push({ field: 'service', value: name, rule: 'already exists in this platform' });
-  } else if ([`${platform.org}-infra`, `${platform.org}-gitops`].includes(parsedName.value as string)) {
-    violations.push({ field: 'service', value: name, rule: 'clashes with a repo name of this platform' });
-  } else if (ingressHostTooLong(parsedName.value as string, platform.environments, platform.domain)) {
-    violations.push({
-      field: 'service',
-      value: name,
-      rule: `makes its ingress hosts (<service>.<env>.${platform.domain}) longer than 253 characters`,
-    });
-  }
-  if ('error' in parsedPort) violations.push({ field: 'port', value: port, rule: parsedPort.error });
-  if ('error' in parsedName || 'error' in parsedPort || violations.length > 0) throw new ValidationError(violations);
-  return { name: parsedName.value as string, port: parsedPort.value as number };
 }
 
 function planRepo(
@@ -61,7 +39,7 @@ function planRepo(
   // service's own files are rendered (keeps each add as fast as the first, whatever the count).
   const old = new Map(renderRepo(before, kind, undefined, []).files.map((f) => [f.path, f.content]));
   const rendered = renderRepo(after, kind, undefined, [service]);
-  const writes: RepoChange['writes'] = [];
+  const ops: FileOp[] = [];
   const added: string[] = [];
   const changed: string[] = [];
   const conflicts: string[] = [];
@@ -71,7 +49,7 @@ function planRepo(
     if (base === undefined) {
       if (existsSync(onDisk)) conflicts.push(`${file.path} (a new file of the service, but it already exists)`);
       else {
-        writes.push({ path: file.path, content: file.content });
+        ops.push({ path: file.path, content: file.content });
         added.push(file.path);
       }
       continue;
@@ -82,7 +60,7 @@ function planRepo(
     const merged = mergeFile(file.path, base, ours, file.content);
     if (merged.conflicts > 0) conflicts.push(`${file.path} (your edits overlap the lines the service adds)`);
     else if (merged.content !== ours) {
-      writes.push({ path: file.path, content: merged.content });
+      ops.push({ path: file.path, content: merged.content });
       changed.push(file.path);
     }
   }
@@ -94,9 +72,10 @@ function planRepo(
   // The manifest keeps the entries of the files not rendered here (they did not change).
   const previous = readManifest(repo.dir);
   const complete = previous ? rendered : renderRepo(after, kind);
-  for (const state of stateFiles(complete, platform, services, version, previous)) writes.push(state);
+  const manifest = manifestOf(complete.files, version, previous);
+  for (const state of stateFiles({ kind }, platform, services, manifest)) ops.push(state);
   return {
-    change: { name: rendered.repo.name, dir: repo.dir, writes, message: `feat: add service ${service}` },
+    change: { name: rendered.repo.name, dir: repo.dir, ops, message: `feat: add service ${service}` },
     added,
     changed,
   };
@@ -105,7 +84,7 @@ function planRepo(
 export function planServiceAdd(
   infra: LocatedRepo,
   gitops: LocatedRepo,
-  requested: { name: unknown; port: unknown },
+  requested: { service: unknown; port: unknown },
   generator: { name: string; version: string },
 ): ServicePlan {
   for (const repo of [infra, gitops]) {
@@ -132,7 +111,8 @@ export function planServiceAdd(
         .join(', ')}): merge the pending add-service pull requests first.`,
     );
   }
-  const service = checkNewService(requested.name, requested.port, platform, existing);
+  // The name has no default here: it is the command's required argument.
+  const service = checkService({ service: requested.service ?? null, port: requested.port }, platform, existing);
   const services = [...existing, service];
   const before = buildModel(platform, existing, generator);
   const model = buildModel(platform, services, generator);

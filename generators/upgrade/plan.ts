@@ -4,19 +4,23 @@
  * against the manifest), theirs = what this version renders now, ours = the file on disk.
  * Planning writes nothing; applying writes every repo or, on any failure, none.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { UsageError } from './errors.ts';
-import { git } from './git.ts';
-import { mergeFile } from './merge.ts';
-import type { PlatformAnswers, ServiceAnswers } from './model.ts';
-import type { RenderedFile } from './render.ts';
-import type { ReplayRequest, ReplayResponse } from './replay.ts';
-import type { LocatedRepo } from './repo-state.ts';
-import { readManifest } from './repo-state.ts';
-import { checkRepos, createdBy, type RepoSnapshot, restoreAll, snapshotRepo } from './repo-transaction.ts';
-import { MANIFEST, type Manifest, PACKAGE_NAME, sha256, stateFiles } from './state.ts';
-import { writeFile } from './workspace.ts';
+import semver from 'semver';
+import type { PlatformAnswers, ServiceAnswers } from '../lib/answers/table.ts';
+import { UsageError } from '../lib/errors.ts';
+import { mergeFile } from '../lib/merge.ts';
+import type { RenderedFile } from '../lib/render/render.ts';
+import type { LocatedRepo } from '../lib/repos/locate.ts';
+import { type Manifest, manifestOf, PACKAGE_NAME, readManifest, sha256, stateFiles } from '../lib/repos/state.ts';
+import {
+  applyChanges,
+  type ConflictStages,
+  checkRepos,
+  type FileOp,
+  type RepoChange,
+} from '../lib/repos/transaction.ts';
+import type { ReplayRequest, ReplayResponse, Unavailable } from './replay.ts';
 
 export type Action =
   | 'updated' // the team had not touched it: it takes the new template
@@ -33,7 +37,7 @@ export interface FileChange {
   /** New content (undefined: delete the file; for 'kept' and 'kept deleted' nothing is written). */
   content?: string;
   /** For conflicts with markers: the three sides, recorded as unmerged index stages. */
-  stages?: { base: string; ours: string; theirs: string };
+  stages?: ConflictStages;
   /** A renamed template: the team's file at this old path moves to `path`. */
   movedFrom?: string;
 }
@@ -50,9 +54,13 @@ export interface RepoUpgrade {
   state: RenderedFile[];
 }
 
-export type Replay = (version: string, requests: ReplayRequest[]) => ReplayResponse | { unavailable: string };
+/** What a version renders for each request, or why it cannot (then upgrade works from the manifest). */
+export type Replay = (version: string, requests: ReplayRequest[]) => ReplayResponse | Unavailable;
 
-export function requestOf(repo: LocatedRepo, answers: PlatformAnswers, services: ServiceAnswers[]): ReplayRequest {
+/** The base of one repo's three-way merge, or why there is none. */
+type Base = { files: RenderedFile[] } | Unavailable;
+
+function requestOf(repo: LocatedRepo, answers: PlatformAnswers, services: ServiceAnswers[]): ReplayRequest {
   return {
     kind: repo.state.repo,
     service: repo.state.repo === 'app' ? services[0]?.name : undefined,
@@ -66,18 +74,18 @@ function read(dir: string, path: string): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 
-/** Base renders that differ from what the manifest recorded are not trusted. */
-function baseMatchesManifest(base: RenderedFile[], manifest: Manifest | undefined): string | undefined {
-  if (!manifest) return 'the repo has no manifest';
-  const recorded = Object.keys(manifest.files);
-  if (recorded.length !== base.length)
-    return 'the recorded version renders a different set of files than the manifest lists';
+/** A base render that differs from what the manifest recorded is not trusted. */
+function trusted(base: RenderedFile[], manifest: Manifest | undefined): Base {
+  if (!manifest) return { unavailable: 'the repo has no manifest' };
+  if (Object.keys(manifest.files).length !== base.length) {
+    return { unavailable: 'the recorded version renders a different set of files than the manifest lists' };
+  }
   for (const file of base) {
     if (manifest.files[file.path]?.sha256 !== sha256(file.content)) {
-      return `the recorded version renders ${file.path} differently than the manifest recorded`;
+      return { unavailable: `the recorded version renders ${file.path} differently than the manifest recorded` };
     }
   }
-  return undefined;
+  return { files: base };
 }
 
 function threeWay(dir: string, base: RenderedFile[], theirs: RenderedFile[]): FileChange[] {
@@ -174,24 +182,6 @@ function manifestOnly(dir: string, manifest: Manifest | undefined, theirs: Rende
   return changes;
 }
 
-/** Numeric comparison of x.y.z versions (a pre-release sorts before its release). */
-export function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => {
-    const [core, pre] = v.split('-', 2);
-    return { parts: core.split('.').map((n) => Number.parseInt(n, 10) || 0), pre };
-  };
-  const x = parse(a);
-  const y = parse(b);
-  for (let i = 0; i < 3; i++) {
-    const d = (x.parts[i] ?? 0) - (y.parts[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  if (x.pre === y.pre) return 0;
-  if (x.pre === undefined) return 1;
-  if (y.pre === undefined) return -1;
-  return x.pre < y.pre ? -1 : 1;
-}
-
 export interface UpgradeInput {
   repo: LocatedRepo;
   /** Recorded answers and services (base) and the answers to upgrade to (theirs). */
@@ -205,7 +195,7 @@ export function planUpgrades(
   current: (requests: ReplayRequest[]) => ReplayResponse,
 ): RepoUpgrade[] {
   const now = current(inputs.map((i) => requestOf(i.repo, i.target, i.recorded.services)));
-  const newer = inputs.filter((i) => compareVersions(i.repo.state.version, now.version) > 0);
+  const newer = inputs.filter((i) => semver.gt(i.repo.state.version, now.version));
   if (newer.length > 0) {
     throw new UsageError(
       `${newer.map((i) => `${i.repo.dir} was written by ${PACKAGE_NAME} ${i.repo.state.version}`).join('; ')}: ` +
@@ -219,76 +209,53 @@ export function planUpgrades(
     list.push(input);
     byVersion.set(input.repo.state.version, list);
   }
-  const bases = new Map<UpgradeInput, RenderedFile[] | string>();
+  const bases = new Map<UpgradeInput, Base>();
   for (const [version, list] of byVersion) {
-    const response = replay(
+    const result = replay(
       version,
       list.map((i) => requestOf(i.repo, i.recorded.answers, i.recorded.services)),
     );
     list.forEach((input, n) => {
-      bases.set(input, 'unavailable' in response ? response.unavailable : response.results[n].files);
+      bases.set(input, 'unavailable' in result ? result : result.results[n]);
     });
   }
   return inputs.map((input, n) => {
     const { dir } = input.repo;
     const theirs = now.results[n].files;
     const manifest = readManifest(dir);
-    let base = bases.get(input) as RenderedFile[] | string;
-    if (typeof base !== 'string') base = baseMatchesManifest(base, manifest) ?? base;
-    const mode = typeof base === 'string' ? 'manifest-only' : 'three-way';
-    const changes = typeof base === 'string' ? manifestOnly(dir, manifest, theirs) : threeWay(dir, base, theirs);
-    const request = requestOf(input.repo, input.target, input.recorded.services);
-    // stateFiles reads only the kind, the app's service and the files of the rendered repo.
-    const rendered = {
-      repo: { kind: request.kind, name: '', fullName: '', url: '' },
-      service: request.service,
-      files: theirs,
-    };
+    const replayed = bases.get(input) as Base;
+    const base = 'files' in replayed ? trusted(replayed.files, manifest) : replayed;
+    const changes = 'files' in base ? threeWay(dir, base.files, theirs) : manifestOnly(dir, manifest, theirs);
     // Files that differ from both sides with no base to merge them are left as they are; until the
     // team has brought them in line, their manifest entries and the recorded version stay as they
     // were, so the next upgrade reports them again instead of calling the repo up to date.
     const unresolved = changes.filter((c) => c.action === 'conflict' && !c.stages).map((c) => c.path);
-    const version = unresolved.length > 0 ? input.repo.state.version : now.version;
-    const state = stateFiles(rendered, input.target, input.recorded.services, version).map((file) =>
-      file.path === MANIFEST && manifest && unresolved.length > 0 ? keepEntries(file, manifest, unresolved) : file,
-    );
+    const next = manifestOf(theirs, now.version);
+    if (manifest && unresolved.length > 0) keepEntries(next, manifest, unresolved);
+    const request = requestOf(input.repo, input.target, input.recorded.services);
     return {
       repo: input.repo,
-      mode,
-      reason: typeof base === 'string' ? base : undefined,
+      mode: 'files' in base ? 'three-way' : 'manifest-only',
+      reason: 'unavailable' in base ? base.unavailable : undefined,
       fromVersion: input.repo.state.version,
       toVersion: now.version,
       changes: changes.sort((a, b) => (a.path < b.path ? -1 : 1)),
-      state,
+      state: stateFiles(request, input.target, input.recorded.services, next),
     };
   });
 }
 
-function keepEntries(file: RenderedFile, previous: Manifest, paths: string[]): RenderedFile {
-  const next = JSON.parse(file.content) as Manifest;
+/** Keeps the previous manifest's entries (and version) for the given paths. */
+export function keepEntries(next: Manifest, previous: Manifest, paths: string[]): void {
   for (const path of paths) {
     if (previous.files[path]) next.files[path] = previous.files[path];
   }
   next.version = previous.version;
-  return { ...file, content: `${JSON.stringify(next, null, 2)}\n` };
 }
 
 export function hasWork(plan: RepoUpgrade): boolean {
   if (plan.changes.some((c) => c.action !== 'kept' && c.action !== 'kept deleted')) return true;
   return plan.state.some((f) => read(plan.repo.dir, f.path) !== f.content);
-}
-
-/** Unmerged index entries (stages 1-3), so `git status` lists the file as a conflict. */
-function recordConflict(dir: string, path: string, stages: { base: string; ours: string; theirs: string }): void {
-  const blob = (content: string) => git(dir, ['hash-object', '-w', '--stdin'], content).trim();
-  const mode = path.endsWith('.sh') ? '100755' : '100644';
-  const info = [
-    `0 ${'0'.repeat(40)}\t${path}`,
-    `${mode} ${blob(stages.base)} 1\t${path}`,
-    `${mode} ${blob(stages.ours)} 2\t${path}`,
-    `${mode} ${blob(stages.theirs)} 3\t${path}`,
-  ].join('\n');
-  git(dir, ['update-index', '--index-info'], `${info}\n`);
 }
 
 /** The same refusals as `service`: not a git repo, uncommitted changes, a detached HEAD. */
@@ -299,50 +266,30 @@ export function checkClean(plans: RepoUpgrade[]): void {
   );
 }
 
+/** A plan as the operations of the one repo applier. */
+function changeOf(plan: RepoUpgrade): RepoChange {
+  const ops: FileOp[] = [];
+  for (const change of plan.changes) {
+    if (change.action === 'removed') ops.push({ path: change.path, remove: true });
+    else if (change.content !== undefined) {
+      ops.push({ path: change.path, content: change.content, movedFrom: change.movedFrom, stages: change.stages });
+    }
+  }
+  for (const file of plan.state) ops.push({ path: file.path, content: file.content });
+  return {
+    name: basename(plan.repo.dir),
+    dir: plan.repo.dir,
+    ops,
+    message: `chore: upgrade to ${PACKAGE_NAME} ${plan.toVersion}`,
+  };
+}
+
 /**
- * Writes every plan. Conflicts keep their markers and unmerged index entries; with `commit` (which
- * the caller allows only without conflicts) each repo gets one commit. Any failure puts every repo
- * back to its HEAD, index and work tree as they were.
+ * Writes every plan that has work. Conflicts keep their markers and unmerged index entries; with
+ * `commit` (which the caller allows only without conflicts) each repo gets one commit. Any failure
+ * puts every repo back to its HEAD, index and work tree as they were.
  */
 export function applyUpgrades(plans: RepoUpgrade[], options: { commit: boolean }): void {
   checkClean(plans);
-  const touched: RepoSnapshot[] = [];
-  try {
-    for (const plan of plans) {
-      if (!hasWork(plan)) continue;
-      const { dir } = plan.repo;
-      const record = snapshotRepo(basename(dir), dir, false);
-      touched.push(record);
-      const write = (path: string, content: string) => {
-        const created = createdBy(dir, path);
-        if (created) record.created.push(created);
-        writeFile(dir, path, content);
-      };
-      for (const change of plan.changes) {
-        if (change.movedFrom) rmSync(join(dir, change.movedFrom), { force: true });
-        if (change.action === 'removed') rmSync(join(dir, change.path), { force: true });
-        else if (change.content !== undefined) write(change.path, change.content);
-      }
-      for (const file of plan.state) write(file.path, file.content);
-      const conflicts = plan.changes.filter((c) => c.action === 'conflict' && c.stages);
-      const settled = plan.changes.filter((c) => !conflicts.includes(c));
-      const paths = [
-        ...settled.flatMap((c) => (c.movedFrom ? [c.path, c.movedFrom] : [c.path])),
-        ...plan.state.map((f) => f.path),
-      ];
-      // Stage what merged cleanly so the conflicts stand out; removed files are staged as removals.
-      git(dir, ['add', '--all', '--', ...new Set(paths.filter((p) => existsSync(join(dir, p)) || wasTracked(dir, p)))]);
-      for (const change of conflicts)
-        recordConflict(dir, change.path, change.stages as NonNullable<FileChange['stages']>);
-      if (options.commit) {
-        git(dir, ['commit', '--quiet', '-m', `chore: upgrade to ${PACKAGE_NAME} ${plan.toVersion}`]);
-      }
-    }
-  } catch (error) {
-    restoreAll(touched, error);
-  }
-}
-
-function wasTracked(dir: string, path: string): boolean {
-  return git(dir, ['ls-files', '--', path]).trim() !== '';
+  applyChanges(plans.filter(hasWork).map(changeOf), { commit: options.commit });
 }

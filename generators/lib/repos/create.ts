@@ -5,11 +5,16 @@
  * (Yeoman's mem-fs commit writes file by file and cannot roll back across three repos and git,
  * which is why the generators hand rendered files to this module instead.)
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { UsageError } from './errors.ts';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PlatformAnswers, ServiceAnswers } from '../answers/table.ts';
+import { UsageError } from '../errors.ts';
+import type { RenderedFile, RenderedRepo } from '../render/render.ts';
+import { generatorId } from '../version.ts';
+import { writeFiles } from './files.ts';
 import { initAndCommit } from './git.ts';
-import type { RenderedFile } from './render.ts';
+import { writeLockfile } from './npm.ts';
+import { freshStateFiles } from './state.ts';
 
 export interface NewRepo {
   /** Folder name inside the workspace. */
@@ -20,20 +25,22 @@ export interface NewRepo {
   prepare?: (dir: string) => void;
 }
 
-/** Executable bit for scripts, so `scripts/set-image.sh` runs as checked out. */
-function modeOf(path: string): number {
-  return path.endsWith('.sh') ? 0o755 : 0o644;
-}
-
-/** Writes one file of a repo, making its folders; scripts get their executable bit. */
-export function writeFile(root: string, path: string, content: string): void {
-  const target = join(root, path);
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, content, { mode: modeOf(path) });
-}
-
-export function writeFiles(root: string, files: RenderedFile[]): void {
-  for (const file of files) writeFile(root, file.path, file.content);
+/**
+ * A rendered repo as `new` and `service` create it: its files, its state files and one commit;
+ * an app repo also gets its package-lock.json unless `skipInstall`.
+ */
+export function newRepo(
+  rendered: RenderedRepo,
+  platform: PlatformAnswers,
+  services: ServiceAnswers[],
+  options: { skipInstall?: boolean },
+): NewRepo {
+  return {
+    name: rendered.repo.name,
+    files: [...rendered.files, ...freshStateFiles(rendered, platform, services, generatorId.version)],
+    commitMessage: `chore: generate ${rendered.repo.kind} repo with ${generatorId.name} ${generatorId.version}`,
+    prepare: rendered.repo.kind === 'app' && !options.skipInstall ? writeLockfile : undefined,
+  };
 }
 
 /** Refuses (before writing anything) when any target folder exists: `new` never clobbers. */

@@ -9,10 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { buildModel, type PlatformAnswers, type RepoKind, type ServiceAnswers } from './model.ts';
-import { type RenderedFile, renderRepo } from './render.ts';
-import { PACKAGE_NAME } from './state.ts';
-import { generatorId } from './version.ts';
+import type { PlatformAnswers, ServiceAnswers } from '../lib/answers/table.ts';
+import { buildModel, type RepoKind } from '../lib/model.ts';
+import { type RenderedFile, renderRepo } from '../lib/render/render.ts';
+import { PACKAGE_NAME } from '../lib/repos/state.ts';
+import { generatorId } from '../lib/version.ts';
 
 export interface ReplayRequest {
   kind: RepoKind;
@@ -22,6 +23,12 @@ export interface ReplayRequest {
   services: ServiceAnswers[];
 }
 
+/** Why a version's renders cannot be had. */
+export interface Unavailable {
+  unavailable: string;
+}
+
+/** What `replay` answers on stdout (the protocol between versions: never change its shape). */
 export interface ReplayResponse {
   version: string;
   results: { files: RenderedFile[] }[];
@@ -71,7 +78,7 @@ function install(version: string): string | undefined {
 }
 
 /** The base renders, or why they cannot be had (then upgrade works from the manifest alone). */
-export function replay(version: string, requests: ReplayRequest[]): ReplayResponse | { unavailable: string } {
+export function replay(version: string, requests: ReplayRequest[]): ReplayResponse | Unavailable {
   if (version === generatorId.version) return replayHere(requests);
   if (!existsSync(binOf(version))) {
     const failure = install(version);

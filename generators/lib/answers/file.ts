@@ -1,0 +1,59 @@
+/**
+ * The answers file of `--answers`: YAML or JSON, keys as in the options table. Reading it is the
+ * only thing this module does; the values are checked by validate.ts like any other answers.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseDocument, visit } from 'yaml';
+import { UsageError, ValidationError } from '../errors.ts';
+import { answerKeys } from './table.ts';
+import type { RawAnswers } from './validate.ts';
+
+/**
+ * Reads an answers file. YAML plain scalars that look like numbers are kept as their source text,
+ * so `awsAccountId: 012345678901` keeps its leading zero (YAML would read 12345678901) and
+ * `kubernetesVersion: 1.30` stays "1.30". JSON numbers are numbers; the parsers restore or refuse them.
+ */
+export function loadAnswersFile(path: string): RawAnswers {
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--answers: cannot read ${path}: ${(error as Error).message}`);
+  }
+  let data: unknown;
+  if (extname(path).toLowerCase() === '.json') {
+    try {
+      data = JSON.parse(source);
+    } catch (error) {
+      throw new UsageError(`--answers: ${path} is not valid JSON: ${(error as Error).message}`);
+    }
+  } else {
+    const doc = parseDocument(source);
+    if (doc.errors.length > 0) {
+      throw new UsageError(`--answers: ${path} is not valid YAML: ${doc.errors[0].message}`);
+    }
+    visit(doc, {
+      Scalar(_key, node) {
+        if (typeof node.value === 'number' && node.source && /^\d+(\.\d+)?$/.test(node.source)) {
+          node.value = node.source;
+        }
+      },
+    });
+    data = doc.toJS();
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new UsageError(`--answers: ${path} must hold a map of answers (keys: ${answerKeys.join(', ')})`);
+  }
+  const unknown = Object.keys(data).filter((k) => !(answerKeys as string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new ValidationError(
+      unknown.map((field) => ({
+        field,
+        value: (data as Record<string, unknown>)[field],
+        rule: `is not a known answer (known: ${answerKeys.join(', ')})`,
+      })),
+    );
+  }
+  return data as RawAnswers;
+}

@@ -1,0 +1,177 @@
+/**
+ * The parsers of the options table: each turns raw input (a CLI string, a YAML/JSON value, a prompt
+ * string) into the typed value, or says which rule it breaks. They read nothing and write nothing.
+ */
+import { kubernetesVersions } from '../pins.ts';
+
+export type Parsed<T> = { value: T } | { error: string };
+/** A rule returns a reason when the value breaks it, undefined when it is fine. */
+type Rule<T> = (value: T) => string | undefined;
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+function text(raw: unknown): string | undefined {
+  return typeof raw === 'string' ? raw : undefined;
+}
+
+function label(min: number, max: number, extra: Rule<string>[] = []): (raw: unknown) => Parsed<string> {
+  return (raw) => {
+    const value = text(raw);
+    if (value === undefined) return { error: 'must be a string' };
+    if (value.length < min || value.length > max) return { error: `must be ${min}-${max} characters long` };
+    if (!DNS_LABEL.test(value)) {
+      return {
+        error:
+          'must be a DNS-1123 label: lowercase letters, digits and hyphens, starting and ending with a letter or digit',
+      };
+    }
+    for (const rule of extra) {
+      const error = rule(value);
+      if (error) return { error };
+    }
+    return { value };
+  };
+}
+
+/**
+ * AWS account IDs are 12-digit strings. A YAML or JSON number has lost its leading zeros; it is
+ * restored only when that is unambiguous (a non-negative integer below 10^12), otherwise refused.
+ */
+export function parseAccountId(raw: unknown): Parsed<string> {
+  let value: string | undefined;
+  if (typeof raw === 'number') {
+    if (Number.isSafeInteger(raw) && raw >= 0 && raw < 1e12) value = String(raw).padStart(12, '0');
+    else return { error: 'must be exactly 12 digits (a number that cannot be an account ID was given)' };
+  } else value = text(raw);
+  if (value === undefined || !/^\d{12}$/.test(value)) return { error: 'must be exactly 12 digits' };
+  return { value };
+}
+
+/** Lists come as arrays (answers file) or comma-separated strings (CLI, prompt). */
+function list(raw: unknown): unknown[] | undefined {
+  if (Array.isArray(raw)) return raw;
+  if (typeof raw === 'string') return raw.split(',').map((s) => s.trim());
+  return undefined;
+}
+
+export const parseOrg = label(2, 32);
+
+export function parseGithubOwner(raw: unknown): Parsed<string> {
+  const value = text(raw);
+  if (value === undefined || !/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(value)) {
+    return {
+      error:
+        'must be a GitHub owner name: 1-39 letters, digits or single hyphens, not starting or ending with a hyphen',
+    };
+  }
+  return { value };
+}
+
+/** `dev=111111111111,prod=222222222222` on the command line, a map in an answers file. */
+export function parseAccounts(raw: unknown): Parsed<Record<string, string>> {
+  let entries: [string, unknown][];
+  if (typeof raw === 'string') {
+    if (raw.trim() === '') return { value: {} };
+    entries = [];
+    for (const pair of raw.split(',')) {
+      const at = pair.indexOf('=');
+      if (at < 0) return { error: 'must be a list of environment=accountId pairs separated by commas' };
+      entries.push([pair.slice(0, at).trim(), pair.slice(at + 1).trim()]);
+    }
+  } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    entries = Object.entries(raw);
+  } else return { error: 'must be a map of environment to 12-digit account ID' };
+  const value: Record<string, string> = {};
+  for (const [env, id] of entries) {
+    const parsed = parseAccountId(id);
+    if ('error' in parsed) return { error: `entry "${env}" ${parsed.error}` };
+    value[env] = parsed.value;
+  }
+  return { value };
+}
+
+export function parseRegion(raw: unknown): Parsed<string> {
+  const value = text(raw);
+  if (value === undefined || !/^[a-z]{2}-[a-z]+-\d{1,2}$/.test(value)) {
+    return { error: 'must be an AWS region such as eu-west-1' };
+  }
+  // Every ARN the platform writes is in the commercial partition ("arn:aws:").
+  if (value.startsWith('cn-')) return { error: 'is in the aws-cn partition, which is not supported' };
+  return { value };
+}
+
+const environmentName = label(2, 12, [
+  (v) => (v === 'global' ? 'is reserved (the infra repo names its account-wide root "global")' : undefined),
+  (v) =>
+    v.endsWith('-plan')
+      ? 'must not end in -plan (the infra repo names the production plan GitHub Environment <prod>-plan)'
+      : undefined,
+]);
+
+export function parseEnvironments(raw: unknown): Parsed<string[]> {
+  const items = list(raw);
+  if (!items) return { error: 'must be a list of environment names' };
+  if (items.length === 0 || (items.length === 1 && items[0] === '')) return { error: 'must not be empty' };
+  if (items.length > 10) return { error: 'must have at most 10 environments' };
+  const value: string[] = [];
+  for (const item of items) {
+    const parsed = environmentName(item);
+    if ('error' in parsed) return { error: `entry ${JSON.stringify(item)} ${parsed.error}` };
+    if (value.includes(parsed.value)) return { error: `must not repeat "${parsed.value}"` };
+    value.push(parsed.value);
+  }
+  return { value };
+}
+
+export function parseKubernetesVersion(raw: unknown): Parsed<string> {
+  const value = typeof raw === 'number' ? raw.toFixed(2) : text(raw);
+  if (value === undefined || !(kubernetesVersions as readonly string[]).includes(value)) {
+    return { error: `must be a Kubernetes version supported by EKS: ${kubernetesVersions.join(', ')}` };
+  }
+  return { value };
+}
+
+export function parseDomain(raw: unknown): Parsed<string> {
+  const value = text(raw);
+  if (value === undefined) return { error: 'must be a string' };
+  // Empty means "no domain" (upgrade --domain '' removes the ingress hosts).
+  if (value === '') return { value };
+  const labels = value.split('.');
+  if (
+    value.length > 200 ||
+    labels.length < 2 ||
+    !labels.every((l) => l.length <= 63 && DNS_LABEL.test(l)) ||
+    /^\d+$/.test(labels[labels.length - 1])
+  ) {
+    return { error: 'must be a lowercase DNS name of at least two labels, at most 200 characters, e.g. example.com' };
+  }
+  return { value };
+}
+
+const RESERVED_SERVICES = [
+  'argocd',
+  'argo-cd',
+  'default',
+  'external-secrets',
+  'kube-node-lease',
+  'kube-public',
+  'kube-system',
+  'platform',
+];
+
+function reservedServiceName(name: string): string | undefined {
+  if (RESERVED_SERVICES.includes(name) || name.startsWith('kube-')) {
+    return `is reserved (it would clash with a platform namespace: ${RESERVED_SERVICES.join(', ')}, kube-*)`;
+  }
+  return undefined;
+}
+
+export const parseServiceName = label(2, 40, [reservedServiceName]);
+
+export function parsePort(raw: unknown): Parsed<number> {
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(value) || value < 1024 || value > 65535) {
+    return { error: 'must be an integer from 1024 to 65535' };
+  }
+  return { value };
+}

@@ -1,0 +1,192 @@
+/**
+ * How answers are checked: every rule of the options table, then the rules that span several
+ * answers, before anything is written. Platform answers and service answers have a check each,
+ * derived from the table's `scope`; `new`, `service` and the services recorded in `.yo-rc.json`
+ * all go through the same service check.
+ */
+import { ValidationError, type Violation } from '../errors.ts';
+import {
+  type AnswerKey,
+  answerKeys,
+  answerSpec,
+  flagName,
+  type PlatformAnswers,
+  platformKeys,
+  type ServiceAnswers,
+  type ServiceKey,
+  serviceKeys,
+} from './table.ts';
+
+export type RawAnswers = Partial<Record<AnswerKey, unknown>>;
+
+/** How a violation names an answer: its key, or where a recorded service keeps it. */
+type FieldName = (key: AnswerKey) => string;
+const asKey: FieldName = (key) => key;
+
+/** Checks each given answer on its own. */
+function checkEach(
+  raw: RawAnswers,
+  keys: readonly AnswerKey[],
+  field = asKey,
+): { parsed: Record<string, unknown>; violations: Violation[] } {
+  const parsed: Record<string, unknown> = {};
+  const violations: Violation[] = [];
+  for (const key of keys) {
+    if (raw[key] === undefined) continue;
+    const result = answerSpec(key).parse(raw[key]);
+    if ('error' in result) violations.push({ field: field(key), value: raw[key], rule: result.error });
+    else parsed[key] = result.value;
+  }
+  return { parsed, violations };
+}
+
+/** Answers given so far are checked at once, so a bad flag fails before any prompt. */
+export function checkGiven(raw: RawAnswers): Partial<Record<AnswerKey, unknown>> {
+  const { parsed, violations } = checkEach(raw, answerKeys);
+  if (violations.length > 0) throw new ValidationError(violations);
+  return parsed;
+}
+
+/** The default of one answer given the answers known so far (demo defaults only with --defaults). */
+export function defaultFor(key: AnswerKey, known: Record<string, unknown>, useDemo: boolean): unknown {
+  const spec = answerSpec(key);
+  const value = typeof spec.default === 'function' ? spec.default(known) : spec.default;
+  if (value !== undefined) return value;
+  return useDemo ? spec.demoDefault : undefined;
+}
+
+/** Fills defaults in table order (so githubOwner sees org); lists what is still missing. */
+function complete(
+  given: RawAnswers,
+  keys: readonly AnswerKey[],
+  useDemo: boolean,
+  field = asKey,
+): { known: Record<string, unknown>; violations: Violation[] } {
+  const { parsed, violations } = checkEach(given, keys, field);
+  const known: Record<string, unknown> = { ...parsed };
+  for (const key of keys) {
+    if (known[key] !== undefined) continue;
+    const fallback = defaultFor(key, known, useDemo);
+    if (fallback !== undefined) known[key] = fallback;
+    // A default computed from another answer (githubOwner from org) is reported through that answer.
+    else if (given[key] === undefined && !answerSpec(key).optional && typeof answerSpec(key).default !== 'function') {
+      violations.push({
+        field: field(key),
+        value: undefined,
+        rule: `is required: pass --${flagName(key)}, put it in --answers, run in a terminal to be asked, or use --defaults`,
+      });
+    }
+  }
+  return { known, violations };
+}
+
+/** Rules across platform answers. */
+function platformRules(a: PlatformAnswers): Violation[] {
+  return Object.keys(a.accounts ?? {})
+    .filter((env) => !a.environments.includes(env))
+    .map((env) => ({
+      field: 'accounts',
+      value: env,
+      rule: `names an environment that is not in environments (${a.environments.join(', ')})`,
+    }));
+}
+
+/** Whether one of a service's ingress hosts, <service>.<env>.<domain>, is too long for DNS (253). */
+function ingressHostTooLong(service: string, platform: PlatformAnswers): boolean {
+  if (!platform.domain) return false;
+  return platform.environments.some((e) => `${service}.${e}.${platform.domain}`.length > 253);
+}
+
+/** Rules of one service against the platform and the services it already has. */
+function serviceRules(
+  service: ServiceAnswers,
+  platform: PlatformAnswers,
+  others: readonly ServiceAnswers[],
+  field: string,
+): Violation[] {
+  const violation = (rule: string) => [{ field, value: service.name, rule }];
+  if (others.some((s) => s.name === service.name)) return violation('already exists in this platform');
+  for (const repo of [`${platform.org}-infra`, `${platform.org}-gitops`]) {
+    if (service.name === repo) return violation(`clashes with the repo name ${repo}`);
+  }
+  if (ingressHostTooLong(service.name, platform)) {
+    return violation(`makes its ingress hosts (<service>.<env>.${platform.domain}) longer than 253 characters`);
+  }
+  return [];
+}
+
+/** In `new`, the domain is what makes the first service's hosts too long (the name has a default). */
+function blameDomain(violation: Violation, platform: PlatformAnswers): Violation {
+  return violation.rule.startsWith('makes its ingress hosts')
+    ? { field: 'domain', value: platform.domain, rule: 'makes ingress hosts longer than 253 characters' }
+    : violation;
+}
+
+function throwIfAny(violations: Violation[]): void {
+  if (violations.length > 0) throw new ValidationError(violations);
+}
+
+/** The platform answers of `new` or of recorded state: defaults, every rule, or a ValidationError. */
+export function completePlatform(given: RawAnswers, useDemo: boolean): PlatformAnswers {
+  const { known, violations } = complete(given, platformKeys, useDemo);
+  throwIfAny(violations);
+  const platform = known as PlatformAnswers;
+  throwIfAny(platformRules(platform));
+  return platform;
+}
+
+function serviceOf(known: Record<string, unknown>): ServiceAnswers {
+  return { name: known.service, port: known.port } as ServiceAnswers;
+}
+
+/**
+ * One service's answers (the table's `service` answer is its name), checked by the table's service
+ * rules and against the platform and its other services.
+ */
+export function checkService(
+  given: Partial<Record<ServiceKey, unknown>>,
+  platform: PlatformAnswers,
+  others: readonly ServiceAnswers[],
+  field = asKey,
+): ServiceAnswers {
+  const { known, violations } = complete(given, serviceKeys, false, field);
+  throwIfAny(violations);
+  const service = serviceOf(known);
+  throwIfAny(serviceRules(service, platform, others, field('service')));
+  return service;
+}
+
+/** Services as recorded in `.yo-rc.json`, each checked as `checkService` checks a new one. */
+export function checkServices(recorded: unknown, platform: PlatformAnswers): ServiceAnswers[] {
+  const entries: unknown[] = Array.isArray(recorded) ? recorded : [];
+  const services: ServiceAnswers[] = [];
+  const violations: Violation[] = [];
+  entries.forEach((entry, i) => {
+    const s = (entry ?? {}) as Partial<ServiceAnswers>;
+    try {
+      // null, not undefined: a recorded service has no defaults to fall back on.
+      const field = (key: AnswerKey) => `services[${i}].${key === 'service' ? 'name' : key}`;
+      services.push(checkService({ service: s.name ?? null, port: s.port ?? null }, platform, services, field));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      violations.push(...error.violations);
+    }
+  });
+  throwIfAny(violations);
+  return services;
+}
+
+/** Every answer of `new`, the platform and its first service; each answer's own rule is reported at once. */
+export function completeAnswers(
+  given: RawAnswers,
+  useDemo: boolean,
+): { platform: PlatformAnswers; service: ServiceAnswers } {
+  const platformPart = complete(given, platformKeys, useDemo);
+  const servicePart = complete(given, serviceKeys, useDemo);
+  throwIfAny([...platformPart.violations, ...servicePart.violations]);
+  const platform = platformPart.known as PlatformAnswers;
+  const service = serviceOf(servicePart.known);
+  const serviceViolations = serviceRules(service, platform, [], 'service').map((v) => blameDomain(v, platform));
+  throwIfAny([...platformRules(platform), ...serviceViolations]);
+  return { platform, service };
+}

@@ -1,0 +1,15 @@
+/** `gitops-platform upgrade` / `yo gitops-platform:upgrade`: its options and help. */
+import { type CommandSpec, platformKeys } from '../lib/answers/table.ts';
+
+export const upgradeCommand = {
+  name: 'upgrade',
+  summary: 'Bring the current templates (and changed answers) into the repos, keeping every hand edit',
+  usage: 'gitops-platform upgrade [options]   (inside one repo, or in the workspace for all)',
+  namespace: 'gitops-platform:upgrade',
+  args: '',
+  // Every platform answer but org (it names the repos) can change on upgrade.
+  options: [...platformKeys.filter((k) => k !== 'org'), 'dryRun', 'check', 'commit'],
+  help: {
+    commit: ['--commit', 'Commit each upgraded repo (refused while conflicts remain; default: do not commit)'],
+  },
+} as const satisfies CommandSpec;
