@@ -46,6 +46,12 @@ export interface Environment {
   secretsPrefix: string;
   /** Terraform state key of this environment's root in the state bucket. */
   stateKey: string;
+  /** This environment's Terraform root in the infra repo. */
+  terraformDir: string;
+  /** Folder of this environment's Helm values in the GitOps repo (one file per service). */
+  valuesDir: string;
+  /** bootstrap/'s module that creates the OIDC provider and CI roles in this environment's account. */
+  ciAccessModule: string;
   /** Pod Identity role of the External Secrets controller (reads only secretsPrefix*). */
   externalSecretsRole: Role;
   /** Roles the infra repo's CI assumes in this environment's account: read-only plan, and apply. */
@@ -83,6 +89,35 @@ export interface Environment {
    * `*.<env>.<domain>`, which covers every `<service>.<env>.<domain>`. The ALB controller finds it by host.
    */
   certificateDomain?: string;
+}
+
+/** An AWS account of the platform, as bootstrap/ sets it up. */
+export interface Account {
+  id: string;
+  isGlobal: boolean;
+  /** The environments whose roots live in this account, in order. */
+  environments: string[];
+  /** bootstrap/'s module of this account (OIDC provider and CI roles). */
+  ciAccessModule: string;
+  /** Other accounts only: bootstrap/'s AWS provider alias, and the CLI profile its tfvars suggest. */
+  providerAlias?: string;
+  suggestedProfile?: string;
+}
+
+/** A Terraform root as the infra repo's CI runs it. */
+export interface TerraformRoot {
+  name: string;
+  dir: string;
+  planRole: Role;
+  applyRole: Role;
+  /** GitHub Environment of its apply job; `reviewed` when it needs a reviewer's approval. */
+  githubEnvironment: string;
+  reviewed: boolean;
+  /** The reviewed GitHub Environment its pull request plan runs in (production). */
+  planGithubEnvironment?: string;
+  /** Job id of its apply, and the job it waits for (the previous root's apply, or the checks). */
+  applyJob: string;
+  applyNeeds: string;
 }
 
 export interface Sizing {
@@ -168,7 +203,14 @@ export interface Model {
      * Every AWS account of the platform, the global one first: each gets the GitHub OIDC provider and
      * the infra CI roles of the roots that live in it (bootstrap/).
      */
-    accounts: { id: string; isGlobal: boolean; environments: string[] }[];
+    accounts: Account[];
+    /** Every root CI plans and applies, in apply order: global, then the environments. */
+    roots: TerraformRoot[];
+    /**
+     * Pull request plan jobs: one matrix job, and a job of its own for each root planned in a reviewed
+     * GitHub Environment (production), since `environment` changes the job's OIDC subject.
+     */
+    planJobs: { id: string; roots: TerraformRoot[]; githubEnvironment?: string }[];
     /** Environment accounts other than the global one: they pull images from its ECR repositories. */
     ecrPullAccounts: string[];
   };
@@ -180,14 +222,14 @@ export interface Model {
   loadBalancerController?: { namespace: string; serviceAccountName: string; ingressClass: string };
 }
 
-function role(accountId: string, name: string): Role {
-  return { name, arn: `arn:aws:iam::${accountId}:role/${name}` };
-}
-
 /*
  * IAM role names stay within IAM's 64 characters for the longest answers (org 32, environment 12,
  * service 40), so they carry no org prefix: each account belongs to one platform.
  */
+function role(accountId: string, name: string): Role {
+  return { name, arn: `arn:aws:iam::${accountId}:role/${name}` };
+}
+
 function repo(owner: string, name: string, kind: RepoKind): Repo {
   return { kind, name, fullName: `${owner}/${name}`, url: `https://github.com/${owner}/${name}.git` };
 }
@@ -218,23 +260,153 @@ function githubPlanSubjects(r: Repo, githubEnvironment?: string): string[] {
   return [`repo:${r.fullName}:${review}`, `repo:${r.fullName}:ref:refs/heads/main`];
 }
 
-/** Production's plan role reads its cluster's Secrets: pull requests plan it only in this reviewed GitHub Environment. */
-function planGithubEnvironment(name: string, isProduction: boolean): string | undefined {
-  return isProduction ? `${name}-plan` : undefined;
+function ciAccessModule(accountId: string, globalAccountId: string): string {
+  return accountId === globalAccountId ? 'ci_access' : `ci_access_${accountId}`;
+}
+
+/** One environment, from its position in the promotion order. */
+function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo): Environment {
+  const { org, awsAccountId, domain } = platform;
+  const names = platform.environments;
+  const name = names[index];
+  const isProduction = index === names.length - 1;
+  const accountId = platform.accounts?.[name] ?? awsAccountId;
+  // Production's plan role reads its cluster's Secrets: pull requests plan it only in this reviewed GitHub Environment.
+  const infraPlanGithubEnvironment = isProduction ? `${name}-plan` : undefined;
+  return {
+    name,
+    index,
+    isFirst: index === 0,
+    isProduction,
+    previous: index > 0 ? names[index - 1] : undefined,
+    next: isProduction ? undefined : names[index + 1],
+    accountId,
+    clusterName: `${org}-${name}`,
+    argocdProject: name,
+    argocdPath: `argocd/${name}`,
+    secretsPrefix: `${org}/${name}/`,
+    stateKey: `environments/${name}/terraform.tfstate`,
+    terraformDir: `environments/${name}`,
+    valuesDir: `environments/${name}`,
+    ciAccessModule: ciAccessModule(accountId, awsAccountId),
+    externalSecretsRole: role(accountId, `${name}-external-secrets`),
+    infraPlanRole: role(accountId, `gha-infra-plan-${name}`),
+    infraApplyRole: role(accountId, `gha-infra-apply-${name}`),
+    infraGithubEnvironment: name,
+    infraPlanSubjects: githubPlanSubjects(infraRepo, infraPlanGithubEnvironment),
+    infraPlanGithubEnvironment,
+    infraApplySubject: `repo:${infraRepo.fullName}:environment:${name}`,
+    argocdRepoSecretName: `argocd/${name}-gitops-repo`,
+    vpcCidr: `10.${10 + index}.0.0/16`,
+    nodeGroup: isProduction
+      ? { instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6, desiredSize: 3 }
+      : { instanceTypes: ['t3.large'], minSize: 2, maxSize: 4, desiredSize: 2 },
+    logRetentionDays: isProduction ? 365 : 90,
+    vpcName: `${org}-${name}`,
+    loadBalancerControllerRole: domain ? role(accountId, `${name}-aws-load-balancer-controller`) : undefined,
+    certificateDomain: domain ? `*.${name}.${domain}` : undefined,
+  };
 }
 
 /** Distinct accounts, the global one first, each with the environments it holds (in order). */
-function accountsOf(global: string, environments: Environment[]): Model['terraform']['accounts'] {
-  const accounts = [{ id: global, isGlobal: true, environments: [] as string[] }];
+function accountsOf(org: string, global: string, environments: Environment[]): Account[] {
+  const accounts: Account[] = [{ id: global, isGlobal: true, environments: [], ciAccessModule: 'ci_access' }];
   for (const env of environments) {
     let account = accounts.find((a) => a.id === env.accountId);
     if (!account) {
-      account = { id: env.accountId, isGlobal: false, environments: [] };
+      account = {
+        id: env.accountId,
+        isGlobal: false,
+        environments: [],
+        ciAccessModule: ciAccessModule(env.accountId, global),
+        providerAlias: `account_${env.accountId}`,
+        suggestedProfile: `${org}-${env.name}`,
+      };
       accounts.push(account);
     }
     account.environments.push(env.name);
   }
   return accounts;
+}
+
+/** The roots in apply order, each applied after the one before it. */
+function rootsOf(terraform: Omit<Model['terraform'], 'roots' | 'planJobs'>, environments: Environment[]) {
+  const roots: TerraformRoot[] = [];
+  const add = (root: Omit<TerraformRoot, 'applyJob' | 'applyNeeds'>) =>
+    roots.push({ ...root, applyJob: `apply-${root.name}`, applyNeeds: roots.at(-1)?.applyJob ?? 'checks' });
+  add({
+    name: 'global',
+    dir: 'global',
+    planRole: terraform.globalPlanRole,
+    applyRole: terraform.globalApplyRole,
+    githubEnvironment: terraform.globalGithubEnvironment,
+    reviewed: false,
+  });
+  for (const e of environments) {
+    add({
+      name: e.name,
+      dir: e.terraformDir,
+      planRole: e.infraPlanRole,
+      applyRole: e.infraApplyRole,
+      githubEnvironment: e.infraGithubEnvironment,
+      reviewed: e.isProduction,
+      planGithubEnvironment: e.infraPlanGithubEnvironment,
+    });
+  }
+  const planJobs: Model['terraform']['planJobs'] = [
+    { id: 'plan', roots: roots.filter((r) => !r.planGithubEnvironment) },
+    ...roots
+      .filter((r) => r.planGithubEnvironment)
+      .map((r) => ({ id: `plan-${r.name}`, roots: [r], githubEnvironment: r.planGithubEnvironment })),
+  ];
+  return { roots, planJobs };
+}
+
+function terraformOf(platform: PlatformAnswers, infraRepo: Repo, environments: Environment[]): Model['terraform'] {
+  const { org, awsAccountId } = platform;
+  const accounts = accountsOf(org, awsAccountId, environments);
+  const terraform = {
+    stateBucket: `${org}-tfstate-${awsAccountId}`,
+    globalStateKey: 'global/terraform.tfstate',
+    globalPlanRole: role(awsAccountId, 'gha-infra-plan-global'),
+    globalApplyRole: role(awsAccountId, 'gha-infra-apply-global'),
+    globalGithubEnvironment: 'global',
+    globalPlanSubjects: githubPlanSubjects(infraRepo),
+    globalApplySubject: `repo:${infraRepo.fullName}:environment:global`,
+    applyEnabledVariable: 'TERRAFORM_APPLY_ENABLED',
+    bootstrapStateKey: 'bootstrap/terraform.tfstate',
+    servicesFile: 'services.json',
+    accounts,
+    ecrPullAccounts: accounts.filter((a) => !a.isGlobal).map((a) => a.id),
+  };
+  return { ...terraform, ...rootsOf(terraform, environments) };
+}
+
+/** One service, in every environment. */
+function serviceOf(s: ServiceAnswers, platform: PlatformAnswers, environments: Environment[]): Service {
+  const { org, githubOwner, awsRegion, awsAccountId, domain } = platform;
+  const registry = `${awsAccountId}.dkr.ecr.${awsRegion}.amazonaws.com`;
+  const serviceRepo = repo(githubOwner, s.name, 'app');
+  return {
+    name: s.name,
+    port: s.port,
+    namespace: s.name,
+    serviceAccountName: s.name,
+    repo: serviceRepo,
+    chartPath: `charts/${s.name}`,
+    image: { registry, repositoryName: `${org}/${s.name}`, repository: `${registry}/${org}/${s.name}` },
+    ciRole: role(awsAccountId, `gha-svc-${s.name}`),
+    ciRoleSubject: `repo:${serviceRepo.fullName}:ref:refs/heads/main`,
+    environments: environments.map((env) => ({
+      env,
+      valuesFile: `${env.valuesDir}/${s.name}.yaml`,
+      applicationName: `${s.name}-${env.name}`,
+      host: domain ? `${s.name}.${env.name}.${domain}` : undefined,
+      secretsPrefix: `${env.secretsPrefix}${s.name}/`,
+      podRole: role(env.accountId, `${env.name}-${s.name}`),
+      sizing: sizing(env),
+    })),
+  };
 }
 
 export function buildModel(
@@ -243,42 +415,8 @@ export function buildModel(
   generator: { name: string; version: string },
 ): Model {
   const { org, githubOwner, awsRegion, awsAccountId } = platform;
-  const names = platform.environments;
   const infraRepo = repo(githubOwner, `${org}-infra`, 'infra');
-  const environments: Environment[] = names.map((name, index) => ({
-    name,
-    index,
-    isFirst: index === 0,
-    isProduction: index === names.length - 1,
-    previous: index > 0 ? names[index - 1] : undefined,
-    next: index < names.length - 1 ? names[index + 1] : undefined,
-    accountId: platform.accounts?.[name] ?? awsAccountId,
-    clusterName: `${org}-${name}`,
-    argocdProject: name,
-    argocdPath: `argocd/${name}`,
-    secretsPrefix: `${org}/${name}/`,
-    stateKey: `environments/${name}/terraform.tfstate`,
-    externalSecretsRole: role(platform.accounts?.[name] ?? awsAccountId, `${name}-external-secrets`),
-    infraPlanRole: role(platform.accounts?.[name] ?? awsAccountId, `gha-infra-plan-${name}`),
-    infraApplyRole: role(platform.accounts?.[name] ?? awsAccountId, `gha-infra-apply-${name}`),
-    infraGithubEnvironment: name,
-    infraPlanSubjects: githubPlanSubjects(infraRepo, planGithubEnvironment(name, index === names.length - 1)),
-    infraPlanGithubEnvironment: planGithubEnvironment(name, index === names.length - 1),
-    infraApplySubject: `repo:${infraRepo.fullName}:environment:${name}`,
-    argocdRepoSecretName: `argocd/${name}-gitops-repo`,
-    vpcCidr: `10.${10 + index}.0.0/16`,
-    nodeGroup:
-      index === names.length - 1
-        ? { instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6, desiredSize: 3 }
-        : { instanceTypes: ['t3.large'], minSize: 2, maxSize: 4, desiredSize: 2 },
-    logRetentionDays: index === names.length - 1 ? 365 : 90,
-    vpcName: `${org}-${name}`,
-    loadBalancerControllerRole: platform.domain
-      ? role(platform.accounts?.[name] ?? awsAccountId, `${name}-aws-load-balancer-controller`)
-      : undefined,
-    certificateDomain: platform.domain ? `*.${name}.${platform.domain}` : undefined,
-  }));
-  const registry = `${awsAccountId}.dkr.ecr.${awsRegion}.amazonaws.com`;
+  const environments = platform.environments.map((_, index) => environmentOf(platform, index, infraRepo));
   const sorted = [...services].sort((a, b) => a.name.localeCompare(b.name, 'en'));
   return {
     generator,
@@ -292,42 +430,8 @@ export function buildModel(
     firstEnvironment: environments[0],
     productionEnvironment: environments[environments.length - 1],
     repos: { infra: infraRepo, gitops: repo(githubOwner, `${org}-gitops`, 'gitops') },
-    terraform: {
-      stateBucket: `${org}-tfstate-${awsAccountId}`,
-      globalStateKey: 'global/terraform.tfstate',
-      globalPlanRole: role(awsAccountId, 'gha-infra-plan-global'),
-      globalApplyRole: role(awsAccountId, 'gha-infra-apply-global'),
-      globalGithubEnvironment: 'global',
-      globalPlanSubjects: githubPlanSubjects(infraRepo),
-      globalApplySubject: `repo:${infraRepo.fullName}:environment:global`,
-      applyEnabledVariable: 'TERRAFORM_APPLY_ENABLED',
-      bootstrapStateKey: 'bootstrap/terraform.tfstate',
-      servicesFile: 'services.json',
-      accounts: accountsOf(awsAccountId, environments),
-      ecrPullAccounts: accountsOf(awsAccountId, environments)
-        .filter((a) => !a.isGlobal)
-        .map((a) => a.id),
-    },
-    services: sorted.map((s) => ({
-      name: s.name,
-      port: s.port,
-      namespace: s.name,
-      serviceAccountName: s.name,
-      repo: repo(githubOwner, s.name, 'app'),
-      chartPath: `charts/${s.name}`,
-      image: { registry, repositoryName: `${org}/${s.name}`, repository: `${registry}/${org}/${s.name}` },
-      ciRole: role(awsAccountId, `gha-svc-${s.name}`),
-      ciRoleSubject: `repo:${repo(githubOwner, s.name, 'app').fullName}:ref:refs/heads/main`,
-      environments: environments.map((env) => ({
-        env,
-        valuesFile: `environments/${env.name}/${s.name}.yaml`,
-        applicationName: `${s.name}-${env.name}`,
-        host: platform.domain ? `${s.name}.${env.name}.${platform.domain}` : undefined,
-        secretsPrefix: `${env.secretsPrefix}${s.name}/`,
-        podRole: role(env.accountId, `${env.name}-${s.name}`),
-        sizing: sizing(env),
-      })),
-    })),
+    terraform: terraformOf(platform, infraRepo, environments),
+    services: sorted.map((s) => serviceOf(s, platform, environments)),
     argocd: { namespace: ARGOCD_NAMESPACE, destinationServer: IN_CLUSTER, rootApplication: 'root' },
     externalSecrets: {
       namespace: 'external-secrets',
