@@ -1,12 +1,48 @@
 #!/usr/bin/env node
-// Entry point of the package's own bin. It loads the bundled CLI (dist/cli.mjs, built by
-// `npm run build`), which starts much faster than resolving yeoman-environment's module graph.
-import { existsSync } from 'node:fs';
+// Entry point of the package's own bin. It runs the bundled CLI (dist/cli.cjs, built by
+// `npm run build`), which starts much faster than resolving yeoman-environment's module graph, and
+// keeps V8's compiled code for it in ~/.cache/gitops-platform/compile, so later runs skip parsing
+// and compiling most of it (ES modules have no code cache on Node 20). V8 checks the cache against
+// the source and ignores a stale one; a cache that cannot be written is simply not kept.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 
-const bundle = new URL('../dist/cli.mjs', import.meta.url);
+const bundle = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
 if (!existsSync(bundle)) {
-  console.error('gitops-platform: dist/cli.mjs is missing; run `npm run build` (npm ci runs it for you).');
+  console.error('gitops-platform: dist/cli.cjs is missing; run `npm run build` (npm ci runs it for you).');
   process.exit(1);
 }
-const { main } = await import(bundle.href);
-process.exitCode = await main(process.argv.slice(2));
+const source = readFileSync(bundle, 'utf8');
+const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gitops-platform', 'compile');
+// One cache per command: each holds the functions that command compiles, not only start-up's.
+const command = ['new', 'service', 'upgrade', 'replay'].includes(process.argv[2]) ? process.argv[2] : 'other';
+const cacheFile = join(cacheDir, `cli-${command}-${process.version}-${process.arch}-${source.length}.v8`);
+let cachedData;
+try {
+  cachedData = readFileSync(cacheFile);
+} catch {
+  // first run, or no cache yet
+}
+const script = new vm.Script(Module.wrap(source), {
+  filename: bundle,
+  cachedData,
+  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+});
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+process.exitCode = await module.exports.main(process.argv.slice(2));
+if (cachedData === undefined || script.cachedDataRejected) {
+  // After the run, so the functions it compiled are in the cache too; renamed into place whole.
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const partial = `${cacheFile}.${process.pid}`;
+    writeFileSync(partial, script.createCachedData());
+    renameSync(partial, cacheFile);
+  } catch {
+    // a read-only or full home: run without a cache
+  }
+}

@@ -145,7 +145,7 @@ for (const [set, { description }] of Object.entries(answerSets)) {
     let workflowText: string;
     let workflow: Workflow;
 
-    before(function () {
+    before(async function () {
       this.timeout(300_000);
       model = modelFor(set as keyof typeof answerSets);
       service = model.services[0];
@@ -158,7 +158,7 @@ for (const [set, { description }] of Object.entries(answerSets)) {
       workflow = parse(workflowText);
       // The generator's own step before the first commit (npm install --package-lock-only), then
       // what CI does first: npm ci from that lockfile. Every test below shares this install.
-      writeLockfile(dir);
+      await writeLockfile(dir);
       npm(dir, ['ci', '--no-audit', '--no-fund']);
     });
 
@@ -523,11 +523,11 @@ for (const [set, { description }] of Object.entries(answerSets)) {
 
 describe('@tools app repos added by the service command', () => {
   for (const { name } of addedServices) {
-    it(`${name}: npm ci, npm test, npm run lint and npm run build pass`, function () {
+    it(`${name}: npm ci, npm test, npm run lint and npm run build pass`, async function () {
       this.timeout(600_000);
       const dir = join(grownWorkspace(), name);
       assert.ok(existsSync(join(dir, '.git')), `${name} is a git repo made by the service command`);
-      writeLockfile(dir);
+      await writeLockfile(dir);
       npm(dir, ['ci', '--no-audit', '--no-fund']);
       assertTestsRan(npm(dir, ['test']).stdout);
       npm(dir, ['run', 'lint']);

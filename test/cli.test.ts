@@ -27,8 +27,8 @@ function gitopsPlatform(args: string[], cwd: string) {
 
 describe('gitops-platform bin', () => {
   before(() => {
-    if (!existsSync(join(repoRoot, 'dist', 'cli.mjs'))) {
-      throw new Error('dist/cli.mjs is missing: run `npm run build` (npm test does it first)');
+    if (!existsSync(join(repoRoot, 'dist', 'cli.cjs'))) {
+      throw new Error('dist/cli.cjs is missing: run `npm run build` (npm test does it first)');
     }
   });
 

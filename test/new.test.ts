@@ -195,7 +195,7 @@ describe('workspace transaction', () => {
       { path: 'a', content: 'file\n', policy: 'merge' as const },
       { path: 'a/b', content: 'nested\n', policy: 'merge' as const },
     ];
-    assert.throws(
+    await assert.rejects(
       () =>
         createRepos(
           dir,
@@ -217,7 +217,7 @@ describe('workspace transaction', () => {
       { path: 'a/b', content: 'nested\n', policy: 'merge' as const },
     ];
     const before = workspaceState(dir);
-    assert.throws(
+    await assert.rejects(
       () =>
         createRepos(join(dir, 'deep', 'er'), [{ name: 'one', files: broken, commitMessage: 'one' }], { git: false }),
       /^Error: EEXIST: file already exists, mkdir '.*\/deep\/er\/\.gitops-platform-staging-\w+\/one\/a'$/,
@@ -225,25 +225,26 @@ describe('workspace transaction', () => {
     assert.deepEqual(workspaceState(dir), before);
   });
 
-  it('leaves the workspace as it was when a git commit fails', async () => {
+  it('leaves the workspace as it was when git fails part-way', async () => {
     const dir = (await run({ defaults: true, 'dry-run': true })).cwd;
     writeFileSync(join(dir, 'keep.txt'), 'mine\n');
     const before = workspaceState(dir);
-    const previous = process.env.GIT_AUTHOR_DATE;
-    process.env.GIT_AUTHOR_DATE = 'not a date';
+    // git cannot store objects in a file: the repo's files are written, its commit fails.
+    const previous = process.env.GIT_OBJECT_DIRECTORY;
+    process.env.GIT_OBJECT_DIRECTORY = join(dir, 'keep.txt');
     try {
-      assert.throws(
+      await assert.rejects(
         () =>
           createRepos(
             dir,
             [{ name: 'one', files: [{ path: 'x', content: 'x\n', policy: 'merge' }], commitMessage: 'one' }],
             { git: true },
           ),
-        /^GitError: git commit --quiet --no-verify -m one failed in .*\/one:\nfatal: invalid date format: not a date$/,
+        /^GitError: git [a-z-]+ .*failed in .*\/\.gitops-platform-staging-\w+\/one:\n/,
       );
     } finally {
-      if (previous === undefined) delete process.env.GIT_AUTHOR_DATE;
-      else process.env.GIT_AUTHOR_DATE = previous;
+      if (previous === undefined) delete process.env.GIT_OBJECT_DIRECTORY;
+      else process.env.GIT_OBJECT_DIRECTORY = previous;
     }
     assert.deepEqual(workspaceState(dir), before);
   });

@@ -12,7 +12,6 @@ import { dirname, join } from 'node:path';
 import type { RenderedFile } from '../generators/lib/render/render.ts';
 import { createRepos } from '../generators/lib/repos/create.ts';
 import { writeFiles } from '../generators/lib/repos/files.ts';
-import { initAndCommit } from '../generators/lib/repos/git.ts';
 import { freshStateFiles, MANIFEST, readRepoState } from '../generators/lib/repos/state.ts';
 import { applyChanges, type ChangeOptions, type RepoChange } from '../generators/lib/repos/transaction.ts';
 import {
@@ -48,7 +47,13 @@ function repo(parent: string, name: string, files: RenderedFile[]): string {
   const dir = join(parent, name);
   mkdirSync(dir);
   writeFiles(dir, files);
-  initAndCommit(dir, `initial ${name}`);
+  for (const args of [
+    ['init', '--quiet', '--initial-branch=main'],
+    ['add', '--all'],
+    ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-m', `initial ${name}`],
+  ]) {
+    git(dir, ...args);
+  }
   return dir;
 }
 
@@ -59,7 +64,7 @@ function hook(dir: string, name: string, script: string): void {
 describe('rollback: new, when a later move into the workspace fails', () => {
   const names = ['one', 'two', 'three'];
   for (const failing of [1, 2]) {
-    it(`moves the ${failing} repo(s) already placed back out when move ${failing + 1} of 3 fails`, () => {
+    it(`moves the ${failing} repo(s) already placed back out when move ${failing + 1} of 3 fails`, async () => {
       const ws = tmp();
       writeFileSync(join(ws, 'keep.txt'), 'mine\n');
       repo(ws, 'existing', [file('README.md', '# ours\n')]);
@@ -80,7 +85,7 @@ describe('rollback: new, when a later move into the workspace fails', () => {
               }
             : undefined,
       }));
-      assert.throws(
+      await assert.rejects(
         () => createRepos(ws, repos, { git: true }),
         new RegExp(`^Error: ENOTDIR: not a directory, rename '.*/${obstacle}' -> '.*/${obstacle}'$`),
       );
@@ -98,7 +103,7 @@ describe('rollback: new, when a later move into the workspace fails', () => {
 });
 
 describe('rollback: new, when moving a placed repo back out fails too', () => {
-  it('moves back the others, names the one it could not, and keeps the original error', () => {
+  it('moves back the others, names the one it could not, and keeps the original error', async () => {
     const ws = tmp();
     const repos = ['one', 'two', 'three'].map((name) => ({
       name,
@@ -119,7 +124,7 @@ describe('rollback: new, when moving a placed repo back out fails too', () => {
     };
     syncBuiltinESMExports();
     try {
-      assert.throws(
+      await assert.rejects(
         () => createRepos(ws, repos, { git: false }),
         (error: Error) => {
           assert.ok(error instanceof AggregateError, String(error));
@@ -141,7 +146,7 @@ describe('rollback: new, when moving a placed repo back out fails too', () => {
 });
 
 describe('rollback: a restore that fails is reported, and the other repos are still restored', () => {
-  it('names the repo whose restore failed and the original error; the repos before and after it are put back', () => {
+  it('names the repo whose restore failed and the original error; the repos before and after it are put back', async () => {
     const ws = tmp();
     const dirs = ['alpha', 'beta', 'gamma'].map((name) => repo(ws, name, [file('README.md', `# ${name}\n`)]));
     const [alpha, beta, gamma] = dirs;
@@ -199,7 +204,7 @@ describe('rollback: files a failed change created are removed, in every repo', (
     ['on the current branch, staged only', { commit: false }],
   ];
   for (const [what, options] of variants) {
-    it(`service changes ${what}: no created file, folder or branch is left; HEAD, index, tree as before`, () => {
+    it(`service changes ${what}: no created file, folder or branch is left; HEAD, index, tree as before`, async () => {
       const { alpha, beta, before } = twoRepos();
       const changes: RepoChange[] = [
         {
@@ -242,7 +247,7 @@ describe('rollback: files a failed change created are removed, in every repo', (
   }
 
   for (const commit of [false, true]) {
-    it(`upgrade ${commit ? 'with' : 'without'} --commit: created files and folders go, removed and conflicted ones come back`, () => {
+    it(`upgrade ${commit ? 'with' : 'without'} --commit: created files and folders go, removed and conflicted ones come back`, async () => {
       const { alpha, beta, before } = twoRepos();
       const alphaChanges: FileChange[] = [
         { path: 'README.md', action: 'updated', content: '# alpha, upgraded\n' },
@@ -306,7 +311,7 @@ describe('rollback: an upgrade without a base keeps a dropped file the team edit
     ],
   ];
   for (const [why, replay, reason] of bases) {
-    it(`when ${why}: the edited dropped file is kept, the unedited one removed`, () => {
+    it(`when ${why}: the edited dropped file is kept, the unedited one removed`, async () => {
       const dir = gitopsRepo();
       const state = readRepoState(dir);
       assert.ok(state);

@@ -14,11 +14,11 @@ import { tempDir } from './support/temp.ts';
 import { rejection, workspaceState } from './support/workspace.ts';
 
 /** A workspace as `new --defaults --skip-install` writes it (three repos, one commit each). */
-function workspace(answers: Record<string, unknown> = {}): string {
+async function workspace(answers: Record<string, unknown> = {}): Promise<string> {
   const dir = tempDir('svc');
   const { platform, service } = completeAnswers(answers, true);
   const model = buildModel(platform, [service], generatorId);
-  createRepos(
+  await createRepos(
     dir,
     renderWorkspace(model).map((r) => ({
       name: r.repo.name,
@@ -53,7 +53,7 @@ const refused = (context: ReturnType<typeof addService>) => rejection(context, '
 
 describe('service <name>', () => {
   it('creates the app repo, and one commit on add-service-<name> in infra and GitOps', async () => {
-    const ws = workspace();
+    const ws = await workspace();
     await addService(ws, 'web', { port: '8081' });
     assert.deepEqual(readdirSync(ws).sort(), ['acme-gitops', 'acme-infra', 'api', 'web']);
     assert.equal(git(join(ws, 'web'), 'rev-list', '--count', 'HEAD'), '1');
@@ -98,7 +98,7 @@ describe('service <name>', () => {
   });
 
   it('--current-branch commits on the current branch; --no-commit leaves the changes staged', async () => {
-    const ws = workspace();
+    const ws = await workspace();
     await addService(ws, 'web', { currentBranch: true });
     assert.equal(git(join(ws, 'acme-gitops'), 'symbolic-ref', '--short', 'HEAD'), 'main');
     assert.equal(git(join(ws, 'acme-gitops'), 'log', '-1', '--format=%s'), 'feat: add service web');
@@ -161,7 +161,7 @@ describe('service <name>', () => {
   };
   for (const [what, arrange, message, options] of refusals) {
     it(`refuses ${what} and changes nothing`, async () => {
-      const ws = workspace();
+      const ws = await workspace();
       arrange(ws);
       const before = workspaceState(ws);
       const error = await refused(addService(ws, names[what] ?? 'web', options));
@@ -175,7 +175,7 @@ describe('service <name>', () => {
     // service name make <service>.<env>.<domain> 253 long, 40 make it 254.
     const domain = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.dddd.com`;
     assert.equal(domain.length, 200);
-    const ws = workspace({ domain, environments: ['dev', 'production-1'] });
+    const ws = await workspace({ domain, environments: ['dev', 'production-1'] });
     const before = workspaceState(ws);
     const long = `w${'x'.repeat(39)}`;
     const error = await refused(addService(ws, long));
@@ -191,14 +191,14 @@ describe('service <name>', () => {
   });
 
   it('refuses a repo on a detached HEAD, and repos that record different answers', async () => {
-    let ws = workspace();
+    let ws = await workspace();
     git(join(ws, 'acme-gitops'), 'checkout', '-q', '--detach');
     let before = workspaceState(ws);
     let error = await refused(addService(ws, 'web'));
     assert.match(error.message, /acme-gitops is on a detached HEAD/);
     assert.deepEqual(workspaceState(ws), before);
 
-    ws = workspace();
+    ws = await workspace();
     const file = join(ws, 'acme-infra', YO_RC);
     writeFileSync(
       file,
@@ -212,7 +212,7 @@ describe('service <name>', () => {
   });
 
   it('refuses recorded services that break the naming rules (a name is a path)', async () => {
-    const ws = workspace();
+    const ws = await workspace();
     for (const repo of ['acme-infra', 'acme-gitops']) {
       const file = join(ws, repo, YO_RC);
       writeFileSync(file, readFileSync(file, 'utf8').replace('"name": "api"', '"name": "../../escaped"'));
@@ -223,7 +223,7 @@ describe('service <name>', () => {
   });
 
   it('a service named before the others changes no unrelated file, and leaves team-owned files alone', async () => {
-    const ws = workspace();
+    const ws = await workspace();
     const gitops = join(ws, 'acme-gitops');
     const owners = join(gitops, '.github', 'CODEOWNERS');
     const edited = readFileSync(owners, 'utf8').replace(/^# {3}(\/environments\/.*-team)$/m, '$1');
@@ -244,14 +244,14 @@ describe('service <name>', () => {
   });
 
   it('--dry-run plans the add and writes nothing', async () => {
-    const ws = workspace();
+    const ws = await workspace();
     const before = workspaceState(ws);
     await addService(ws, 'web', { dryRun: true });
     assert.deepEqual(workspaceState(ws), before);
   });
 
   it('leaves every repo as it was when a commit fails part-way (GitOps, after infra committed)', async () => {
-    const ws = workspace();
+    const ws = await workspace();
     const hook = join(ws, 'acme-gitops', '.git', 'hooks', 'pre-commit');
     writeFileSync(hook, '#!/bin/sh\necho "hook says no" >&2\nexit 1\n', { mode: 0o755 });
     const before = workspaceState(ws);
@@ -267,7 +267,7 @@ describe('service <name>', () => {
   });
 
   it('keeps hand edits in shared files byte for byte outside what the service adds', async () => {
-    const ws = workspace();
+    const ws = await workspace();
     const gitops = join(ws, 'acme-gitops');
     const project = join(gitops, 'argocd', 'dev', 'projects', 'services.yaml');
     const edited = readFileSync(project, 'utf8')

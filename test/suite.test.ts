@@ -22,7 +22,7 @@ describe('the suite: a stale build is rebuilt before tests run it', () => {
     }
     return root;
   }
-  const built = { 'dist/cli.mjs': 10, 'dist/generators/app/index.js': 10 };
+  const built = { 'dist/cli.cjs': 10, 'dist/generators/app/index.js': 10 };
 
   it('is current when every output is newer than every source and template', () => {
     const root = checkout({ ...built, 'generators/lib/a.ts': 20, 'templates/x/y.ejs': 30 });
@@ -30,14 +30,14 @@ describe('the suite: a stale build is rebuilt before tests run it', () => {
   });
 
   it('is stale when a source, or a template, is newer than the oldest output', () => {
-    let root = checkout({ ...built, 'dist/cli.mjs': 5, 'generators/lib/a.ts': 7, 'templates/x/y.ejs': 30 });
+    let root = checkout({ ...built, 'dist/cli.cjs': 5, 'generators/lib/a.ts': 7, 'templates/x/y.ejs': 30 });
     assert.equal(staleBuild(root), 'generators/lib/a.ts is newer than the build');
     root = checkout({ ...built, 'generators/lib/a.ts': 20, 'templates/x/deep/y.ejs': 1 });
     assert.equal(staleBuild(root), 'templates/x/deep/y.ejs is newer than the build');
   });
 
   it('is stale when an output is missing', () => {
-    const root = checkout({ 'dist/cli.mjs': 10, 'generators/lib/a.ts': 20, 'templates/x/y.ejs': 30 });
+    const root = checkout({ 'dist/cli.cjs': 10, 'generators/lib/a.ts': 20, 'templates/x/y.ejs': 30 });
     assert.equal(staleBuild(root), 'dist/generators/app/index.js is missing');
   });
 });

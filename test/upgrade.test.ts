@@ -56,7 +56,7 @@ function currentRender(requests: ReplayRequest[]): ReplayResponse {
 }
 
 /** A workspace as the older version wrote it (three repos, one commit each, recorded as OLD). */
-function oldWorkspace(): { ws: string; platform: PlatformAnswers; services: ServiceAnswers[] } {
+async function oldWorkspace(): Promise<{ ws: string; platform: PlatformAnswers; services: ServiceAnswers[] }> {
   const ws = tempDir('upgrade');
   const { platform, service } = answersFor('minimal');
   const services = [service];
@@ -69,7 +69,7 @@ function oldWorkspace(): { ws: string; platform: PlatformAnswers; services: Serv
   const old = olderRender(
     kinds.map((k) => ({ kind: k.kind, service: 'service' in k ? k.service : undefined, answers: platform, services })),
   );
-  createRepos(
+  await createRepos(
     ws,
     kinds.map((k, n) => {
       const rendered = {
@@ -119,7 +119,7 @@ function plansFor(ws: string, overrides: Partial<PlatformAnswers> = {}, replay: 
 const gitops = (ws: string) => join(ws, 'acme-gitops');
 
 /** Tree of a fresh `new` with this version (what an untouched repo must become). */
-function freshTree(overrides: Partial<PlatformAnswers> = {}) {
+async function freshTree(overrides: Partial<PlatformAnswers> = {}) {
   const ws = tempDir('fresh');
   const { platform, service } = answersFor('minimal');
   const target = { ...platform, ...overrides };
@@ -138,7 +138,7 @@ function freshTree(overrides: Partial<PlatformAnswers> = {}) {
       commitMessage: 'fresh',
     };
   });
-  createRepos(ws, renders, { git: false });
+  await createRepos(ws, renders, { git: false });
   return readTree(ws);
 }
 
@@ -147,12 +147,12 @@ function withoutGit(ws: string) {
 }
 
 describe('upgrade (lib): one scenario each', () => {
-  it('an untouched workspace upgrades to exactly what a fresh new of this version writes', () => {
-    const { ws } = oldWorkspace();
+  it('an untouched workspace upgrades to exactly what a fresh new of this version writes', async () => {
+    const { ws } = await oldWorkspace();
     const plans = plansFor(ws);
     assert.ok(plans.every((p) => p.mode === 'three-way'));
     applyUpgrades(plans, { commit: false });
-    const expected = freshTree();
+    const expected = await freshTree();
     const actual = withoutGit(ws);
     assert.deepEqual([...actual.keys()], [...expected.keys()]);
     for (const [path, content] of expected) assert.equal(actual.get(path)?.toString(), content.toString(), path);
@@ -163,8 +163,8 @@ describe('upgrade (lib): one scenario each', () => {
     );
   });
 
-  it('a user edit in one place of a file the template changed elsewhere merges cleanly', () => {
-    const { ws } = oldWorkspace();
+  it('a user edit in one place of a file the template changed elsewhere merges cleanly', async () => {
+    const { ws } = await oldWorkspace();
     const readme = join(gitops(ws), 'README.md');
     writeFileSync(readme, `${readFileSync(readme, 'utf8')}\n## Our on-call\n\nSee the wiki.\n`);
     commitAll(gitops(ws), 'our notes');
@@ -179,8 +179,8 @@ describe('upgrade (lib): one scenario each', () => {
     );
   });
 
-  it('overlapping edits leave markers, an unmerged index entry, and the user text', () => {
-    const { ws } = oldWorkspace();
+  it('overlapping edits leave markers, an unmerged index entry, and the user text', async () => {
+    const { ws } = await oldWorkspace();
     const readme = join(gitops(ws), 'README.md');
     writeFileSync(readme, readFileSync(readme, 'utf8').replace(OLD_TITLE, '# Our platform, our title'));
     commitAll(gitops(ws), 'our title');
@@ -195,8 +195,8 @@ describe('upgrade (lib): one scenario each', () => {
     assert.equal(git(gitops(ws), 'ls-files', '-u', 'README.md').stdout.trim().split('\n').length, 3);
   });
 
-  it('a file the user deleted stays deleted', () => {
-    const { ws } = oldWorkspace();
+  it('a file the user deleted stays deleted', async () => {
+    const { ws } = await oldWorkspace();
     unlinkSync(join(gitops(ws), 'README.md'));
     commitAll(gitops(ws), 'no readme');
     const plans = plansFor(ws);
@@ -205,12 +205,12 @@ describe('upgrade (lib): one scenario each', () => {
     assert.ok(plans.some((p) => p.changes.some((c) => c.path === 'README.md' && c.action === 'kept deleted')));
   });
 
-  it('a file the templates dropped is removed only if unchanged', () => {
-    const untouched = oldWorkspace().ws;
+  it('a file the templates dropped is removed only if unchanged', async () => {
+    const untouched = (await oldWorkspace()).ws;
     applyUpgrades(plansFor(untouched), { commit: false });
     assert.equal(existsSync(join(gitops(untouched), DROPPED)), false);
 
-    const { ws } = oldWorkspace();
+    const { ws } = await oldWorkspace();
     writeFileSync(join(gitops(ws), DROPPED), '# Runbook\n\nPage the platform team, then call Dana.\n');
     commitAll(gitops(ws), 'runbook');
     const plans = plansFor(ws);
@@ -222,8 +222,8 @@ describe('upgrade (lib): one scenario each', () => {
     assert.ok(plans.some((p) => p.changes.some((c) => c.path === DROPPED && c.action === 'kept')));
   });
 
-  it('a renamed file moves and keeps the user edits', () => {
-    const { ws } = oldWorkspace();
+  it('a renamed file moves and keeps the user edits', async () => {
+    const { ws } = await oldWorkspace();
     const old = join(gitops(ws), RENAMED_OLD);
     writeFileSync(old, `${readFileSync(old, 'utf8')}# local addition: keep\n`);
     commitAll(gitops(ws), 'local addition');
@@ -232,11 +232,11 @@ describe('upgrade (lib): one scenario each', () => {
     assert.match(readFileSync(join(gitops(ws), RENAMED_NOW), 'utf8'), /# local addition: keep\n$/);
   });
 
-  it('a changed answer (Kubernetes version) reaches every file that uses it', () => {
-    const { ws } = oldWorkspace();
+  it('a changed answer (Kubernetes version) reaches every file that uses it', async () => {
+    const { ws } = await oldWorkspace();
     const plans = plansFor(ws, { kubernetesVersion: '1.35' });
     applyUpgrades(plans, { commit: false });
-    const expected = freshTree({ kubernetesVersion: '1.35' });
+    const expected = await freshTree({ kubernetesVersion: '1.35' });
     const actual = withoutGit(ws);
     for (const [path, content] of expected) assert.ok(content.equals(actual.get(path) as Buffer), path);
     const state = readRepoState(join(ws, 'acme-infra'));
@@ -244,16 +244,16 @@ describe('upgrade (lib): one scenario each', () => {
     assert.equal(state?.version, generatorId.version);
   });
 
-  it('refuses a dirty tree and writes nothing', () => {
-    const { ws } = oldWorkspace();
+  it('refuses a dirty tree and writes nothing', async () => {
+    const { ws } = await oldWorkspace();
     writeFileSync(join(gitops(ws), 'wip.txt'), 'wip\n');
     const before = workspaceState(ws);
     assert.throws(() => applyUpgrades(plansFor(ws), { commit: false }), /acme-gitops has uncommitted changes/);
     assert.deepEqual(workspaceState(ws), before);
   });
 
-  it('a failure part-way leaves every repo exactly as it was (files, index, state)', () => {
-    const { ws } = oldWorkspace();
+  it('a failure part-way leaves every repo exactly as it was (files, index, state)', async () => {
+    const { ws } = await oldWorkspace();
     const before = withoutGit(ws);
     const heads = ['acme-infra', 'acme-gitops', 'api'].map((r) => git(join(ws, r), 'rev-parse', 'HEAD').stdout);
     const plans = plansFor(ws);
@@ -270,8 +270,8 @@ describe('upgrade (lib): one scenario each', () => {
     }
   });
 
-  it('without a base (older version unavailable) updates untouched files and reports the others', () => {
-    const { ws } = oldWorkspace();
+  it('without a base (older version unavailable) updates untouched files and reports the others', async () => {
+    const { ws } = await oldWorkspace();
     const readme = join(gitops(ws), 'README.md');
     writeFileSync(readme, `${readFileSync(readme, 'utf8')}mine\n`);
     commitAll(gitops(ws), 'mine');
@@ -291,8 +291,8 @@ const NOW_LINE = 'The desired state of every Kubernetes workload of';
 const OLDER_LINE = 'The desired state of all the workloads of';
 
 describe('upgrade (lib): what it refuses, and what it keeps reporting', () => {
-  it('refuses repos written by a newer version (no downgrade), writing nothing', () => {
-    const { ws } = oldWorkspace();
+  it('refuses repos written by a newer version (no downgrade), writing nothing', async () => {
+    const { ws } = await oldWorkspace();
     const file = join(ws, 'acme-gitops', YO_RC);
     writeFileSync(file, readFileSync(file, 'utf8').replace(`"version": "${OLD}"`, '"version": "99.0.0"'));
     commitAll(gitops(ws), 'from the future');
@@ -301,8 +301,8 @@ describe('upgrade (lib): what it refuses, and what it keeps reporting', () => {
     assert.deepEqual(workspaceState(ws), before);
   });
 
-  it('without a base, a file left as it is keeps the old manifest entry and version until it is brought in line', () => {
-    const { ws } = oldWorkspace();
+  it('without a base, a file left as it is keeps the old manifest entry and version until it is brought in line', async () => {
+    const { ws } = await oldWorkspace();
     const readme = join(gitops(ws), 'README.md');
     writeFileSync(readme, `${readFileSync(readme, 'utf8')}mine\n`);
     commitAll(gitops(ws), 'mine');
@@ -322,8 +322,8 @@ describe('upgrade (lib): what it refuses, and what it keeps reporting', () => {
 describe('upgrade (bin): the recorded version replayed in its own process', () => {
   const bin = join(repoRoot, 'bin', 'gitops-platform.js');
   let fixture: ReturnType<typeof olderVersion>;
-  before(() => {
-    if (!existsSync(join(repoRoot, 'dist', 'cli.mjs'))) throw new Error('run npm run build first (npm test does)');
+  before(async () => {
+    if (!existsSync(join(repoRoot, 'dist', 'cli.cjs'))) throw new Error('run npm run build first (npm test does)');
     fixture = olderVersion('0.0.8', (templates) => {
       const file = join(templates, 'gitops', 'README.md.ejs');
       const text = readFileSync(file, 'utf8');
@@ -343,7 +343,7 @@ describe('upgrade (bin): the recorded version replayed in its own process', () =
     return ws;
   }
 
-  it('refuses --org and answers that break a rule across answers, writing nothing', () => {
+  it('refuses --org and answers that break a rule across answers, writing nothing', async () => {
     const ws = oldPlatform();
     const before = workspaceState(ws);
     const org = run(['upgrade', '--org', 'globex'], ws);
@@ -355,7 +355,7 @@ describe('upgrade (bin): the recorded version replayed in its own process', () =
     assert.deepEqual(workspaceState(ws), before);
   });
 
-  it('--check and --dry-run exit 2 and write nothing; the state stays at the old version', () => {
+  it('--check and --dry-run exit 2 and write nothing; the state stays at the old version', async () => {
     const ws = oldPlatform();
     const before = workspaceState(ws);
     for (const flag of ['--check', '--dry-run']) {
@@ -366,7 +366,7 @@ describe('upgrade (bin): the recorded version replayed in its own process', () =
     assert.deepEqual(workspaceState(ws), before);
   });
 
-  it('applies cleanly (exit 0) with the edits kept, then has nothing to do', () => {
+  it('applies cleanly (exit 0) with the edits kept, then has nothing to do', async () => {
     const ws = oldPlatform();
     const values = join(gitops(ws), 'charts', 'api', 'values.yaml');
     writeFileSync(values, `${readFileSync(values, 'utf8')}# tuned by us\n`);
@@ -381,7 +381,7 @@ describe('upgrade (bin): the recorded version replayed in its own process', () =
     assert.equal(run(['upgrade', '--check'], ws).status, 0);
   });
 
-  it('inside one repo, conflicts exit 3 and --commit is refused while they remain', () => {
+  it('inside one repo, conflicts exit 3 and --commit is refused while they remain', async () => {
     const ws = oldPlatform();
     const readme = join(gitops(ws), 'README.md');
     writeFileSync(readme, readFileSync(readme, 'utf8').replace(OLDER_LINE, 'What we run, described by'));

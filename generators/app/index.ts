@@ -60,7 +60,7 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
     assertAbsent(this.workspace, this.repos);
   }
 
-  writing(): void {
+  async writing(): Promise<void> {
     if (this.flags.dryRun) {
       for (const repo of this.repos) {
         this.log(`${repo.name}/ (${repo.files.length} files)`);
@@ -69,7 +69,7 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
       this.log('Dry run: nothing was written.');
       return;
     }
-    createRepos(this.workspace, this.repos, { git: !this.flags.skipGit });
+    await createRepos(this.workspace, this.repos, { git: !this.flags.skipGit });
   }
 
   end(): void {

@@ -9,7 +9,7 @@ import type { CommandOptions } from '../app/index.ts';
 import type { Flags } from '../lib/answers/table.ts';
 import { declareOptions, readGiven } from '../lib/answers/yeoman.ts';
 import { renderRepo } from '../lib/render/render.ts';
-import { assertAbsent, createRepos, type NewRepo, newRepo } from '../lib/repos/create.ts';
+import { assertAbsent, type NewRepo, newRepo, stageRepos } from '../lib/repos/create.ts';
 import { findRepo } from '../lib/repos/locate.ts';
 import { applyChanges, checkRepos } from '../lib/repos/transaction.ts';
 import { generatorId } from '../lib/version.ts';
@@ -56,7 +56,7 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
     assertAbsent(this.workspace, [this.app]);
   }
 
-  writing(): void {
+  async writing(): Promise<void> {
     const plan = this.plan as ServicePlan;
     const app = this.app as NewRepo;
     const branch = this.flags.currentBranch ? undefined : `add-service-${plan.service.name}`;
@@ -70,10 +70,13 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
       this.log('Dry run: nothing was written.');
       return;
     }
-    // The new app repo is staged first and moved into place last, inside the transaction.
-    applyChanges(plan.changes, { branch, commit: this.flags.commit !== false }, () =>
-      createRepos(this.workspace, [app], { git: true }),
-    );
+    // The new app repo is staged and committed first, and moved into place last, inside the transaction.
+    const staged = await stageRepos(this.workspace, [app], { git: true });
+    try {
+      applyChanges(plan.changes, { branch, commit: this.flags.commit !== false }, () => staged.moveIn());
+    } finally {
+      staged.discard();
+    }
   }
 
   end(): void {

@@ -20,7 +20,7 @@ let made: string | undefined;
 export function grownWorkspace(): string {
   if (made) return made;
   const bin = join(repoRoot, 'bin', 'gitops-platform.js');
-  if (!existsSync(join(repoRoot, 'dist', 'cli.mjs'))) throw new Error('run `npm run build` first (npm test does)');
+  if (!existsSync(join(repoRoot, 'dist', 'cli.cjs'))) throw new Error('run `npm run build` first (npm test does)');
   const ws = tempDir('grown');
   const run = (args: string[]) => {
     const result = spawnSync(process.execPath, [bin, ...args], {

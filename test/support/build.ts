@@ -17,7 +17,7 @@ function newest(dir: string): { path: string; mtime: number } {
 
 /** Why dist/ is stale, or undefined when every build output is newer than every source. */
 export function staleBuild(root = repoRoot): string | undefined {
-  const outputs = [join(root, 'dist', 'cli.mjs'), join(root, 'dist', 'generators', 'app', 'index.js')];
+  const outputs = [join(root, 'dist', 'cli.cjs'), join(root, 'dist', 'generators', 'app', 'index.js')];
   const missing = outputs.find((f) => !existsSync(f));
   if (missing) return `${relative(root, missing)} is missing`;
   const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));

@@ -17,7 +17,7 @@ export interface FixtureVersion {
 
 /**
  * `edit(templatesDir)` changes the older copy's templates; the current package stays the "new"
- * version. Needs the build (dist/cli.mjs).
+ * version. Needs the build (dist/cli.cjs).
  */
 export function olderVersion(version: string, edit: (templates: string) => void): FixtureVersion {
   const cache = tempDir('versions');

@@ -1,7 +1,8 @@
 /**
  * Writes new repos into a workspace as one transaction: every repo is written and committed in a
- * hidden staging folder next to its final place, then moved in with rename(2). Any failure removes
- * the staging folder and moves back what was already moved, so the workspace is left as it was.
+ * hidden staging folder next to its final place (the repos side by side), then moved in with
+ * rename(2). Any failure removes the staging folder and moves back what was already moved, so the
+ * workspace is left as it was.
  * (Yeoman's mem-fs commit writes file by file and cannot roll back across three repos and git,
  * which is why the generators hand rendered files to this module instead.)
  */
@@ -22,7 +23,7 @@ export interface NewRepo {
   files: RenderedFile[];
   commitMessage: string;
   /** Runs in the staged repo after its files are written and before its commit (e.g. npm lockfile). */
-  prepare?: (dir: string) => void;
+  prepare?: (dir: string) => void | Promise<void>;
 }
 
 /**
@@ -55,45 +56,86 @@ export function assertAbsent(workspace: string, repos: NewRepo[]): void {
   }
 }
 
-export function createRepos(workspace: string, repos: NewRepo[], options: { git: boolean }): void {
+/** Repos written and committed in a hidden staging folder of the workspace, not yet in place. */
+export interface StagedRepos {
+  /** Moves every repo into the workspace, or none: a failed move puts back the ones moved. */
+  moveIn(): void;
+  /** Removes the staging folder (and the workspace folder, if staging made it and nothing moved in). */
+  discard(): void;
+}
+
+/**
+ * Writes each repo into the staging folder and commits it; the repos are prepared and committed
+ * side by side. A failure discards everything staged before it is thrown.
+ */
+export async function stageRepos(workspace: string, repos: NewRepo[], options: { git: boolean }): Promise<StagedRepos> {
   assertAbsent(workspace, repos);
   // The first folder this call creates (if any); a failure removes it again.
   const created = mkdirSync(workspace, { recursive: true });
   const staging = mkdtempSync(join(workspace, '.gitops-platform-staging-'));
-  const moved: string[] = [];
-  let ok = false;
+  let moved = false;
+  const staged: StagedRepos = {
+    moveIn() {
+      const done: string[] = [];
+      try {
+        for (const repo of repos) {
+          renameSync(join(staging, repo.name), join(workspace, repo.name));
+          done.push(repo.name);
+        }
+        moved = true;
+      } catch (error) {
+        // Move back every repo that can be; one that cannot is named, with the error that started it.
+        const stuck: string[] = [];
+        for (const name of done.reverse()) {
+          try {
+            renameSync(join(workspace, name), join(staging, name));
+          } catch (undoError) {
+            stuck.push(`${join(workspace, name)}: ${(undoError as Error).message}`);
+          }
+        }
+        if (stuck.length > 0) {
+          throw new AggregateError(
+            [error],
+            `${(error as Error).message}\nand these repos could not be moved back; remove them by hand:\n  ${stuck.join('\n  ')}`,
+          );
+        }
+        throw error;
+      }
+    },
+    discard() {
+      rmSync(staging, { recursive: true, force: true });
+      if (!moved && created) rmSync(created, { recursive: true, force: true });
+    },
+  };
   try {
-    for (const repo of repos) {
+    const dirs = repos.map((repo) => {
       const dir = join(staging, repo.name);
       mkdirSync(dir);
       writeFiles(dir, repo.files);
-      repo.prepare?.(dir);
-      if (options.git) initAndCommit(dir, repo.commitMessage);
-    }
-    for (const repo of repos) {
-      renameSync(join(staging, repo.name), join(workspace, repo.name));
-      moved.push(repo.name);
-    }
-    ok = true;
+      return dir;
+    });
+    // Wait for every repo (even after one failed), so nothing writes into staging once it is removed.
+    const results = await Promise.allSettled(
+      repos.map(async (repo, n) => {
+        await repo.prepare?.(dirs[n]);
+        if (options.git) await initAndCommit(dirs[n], repo.commitMessage);
+      }),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (error) {
-    // Move back every repo that can be; one that cannot is named, with the error that started it.
-    const stuck: string[] = [];
-    for (const name of moved.reverse()) {
-      try {
-        renameSync(join(workspace, name), join(staging, name));
-      } catch (undoError) {
-        stuck.push(`${join(workspace, name)}: ${(undoError as Error).message}`);
-      }
-    }
-    if (stuck.length > 0) {
-      throw new AggregateError(
-        [error],
-        `${(error as Error).message}\nand these repos could not be moved back; remove them by hand:\n  ${stuck.join('\n  ')}`,
-      );
-    }
+    staged.discard();
     throw error;
+  }
+  return staged;
+}
+
+/** Writes and commits new repos, then moves them into the workspace: all of them, or nothing. */
+export async function createRepos(workspace: string, repos: NewRepo[], options: { git: boolean }): Promise<void> {
+  const staged = await stageRepos(workspace, repos, options);
+  try {
+    staged.moveIn();
   } finally {
-    rmSync(staging, { recursive: true, force: true });
-    if (!ok && created) rmSync(created, { recursive: true, force: true });
+    staged.discard();
   }
 }

@@ -1,25 +1,27 @@
 /**
  * The one package-manager step of generation: a service repo gets its package-lock.json at
  * generation time, so its CI can run `npm ci` from the first commit. Only the lockfile is resolved
- * (`--package-lock-only`: no node_modules, no install scripts), which keeps it quick.
+ * (`--package-lock-only`: no node_modules, no install scripts), which keeps it quick; it runs while
+ * the other repos are committed.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 
-export function writeLockfile(dir: string): void {
-  if (!existsSync(join(dir, 'package.json'))) return;
+export function writeLockfile(dir: string): Promise<void> {
+  if (!existsSync(join(dir, 'package.json'))) return Promise.resolve();
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(
-    npm,
-    ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
-    { cwd: dir, encoding: 'utf8', timeout: 300_000 },
-  );
-  if (result.status !== 0) {
-    throw new UsageError(
-      `npm could not resolve the service's dependencies (nothing was written):\n${(result.stderr || String(result.error)).trim()}\n` +
-        'Check the npm registry is reachable, or pass --skip-install and run `npm install` in the service repo later.',
-    );
-  }
+  const args = ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
+  return new Promise((resolve, reject) => {
+    execFile(npm, args, { cwd: dir, encoding: 'utf8', timeout: 300_000 }, (error, _stdout, stderr) => {
+      if (!error) return resolve();
+      reject(
+        new UsageError(
+          `npm could not resolve the service's dependencies (nothing was written):\n${(stderr || String(error)).trim()}\n` +
+            'Check the npm registry is reachable, or pass --skip-install and run `npm install` in the service repo later.',
+        ),
+      );
+    });
+  });
 }
