@@ -37,15 +37,15 @@ const mutants: Mutant[] = [
   {
     id: 'org-length',
     breaks: 'org may be 33 characters (the limit is 32)',
-    file: 'generators/lib/answers/table.ts',
-    find: 'parse: label(2, 32),',
-    replace: 'parse: label(2, 33),',
+    file: 'generators/lib/answers/parsers.ts',
+    find: 'export const parseOrg = label(2, 32);',
+    replace: 'export const parseOrg = label(2, 33);',
     tests: ['options.test.ts'],
   },
   {
     id: 'port-range',
     breaks: 'privileged ports (below 1024) accepted',
-    file: 'generators/lib/answers/table.ts',
+    file: 'generators/lib/answers/parsers.ts',
     find: 'value < 1024 || value > 65535',
     replace: 'value < 1 || value > 65535',
     tests: ['options.test.ts'],
@@ -53,7 +53,7 @@ const mutants: Mutant[] = [
   {
     id: 'environment-count',
     breaks: 'more than 10 environments accepted',
-    file: 'generators/lib/answers/table.ts',
+    file: 'generators/lib/answers/parsers.ts',
     find: 'if (items.length > 10)',
     replace: 'if (items.length > 11)',
     tests: ['options.test.ts'],
@@ -61,7 +61,7 @@ const mutants: Mutant[] = [
   {
     id: 'reserved-kube-names',
     breaks: 'a service may be called kube-*',
-    file: 'generators/lib/answers/table.ts',
+    file: 'generators/lib/answers/parsers.ts',
     find: "RESERVED_SERVICES.includes(name) || name.startsWith('kube-')",
     replace: 'RESERVED_SERVICES.includes(name)',
     tests: ['options.test.ts'],
@@ -69,7 +69,7 @@ const mutants: Mutant[] = [
   {
     id: 'unknown-answer-key',
     breaks: 'an unknown key in an answers file is accepted',
-    file: 'generators/lib/answers/validate.ts',
+    file: 'generators/lib/answers/file.ts',
     find: 'if (unknown.length > 0) {',
     replace: 'if (unknown.length < 0) {',
     tests: ['options.test.ts', 'new.test.ts'],
@@ -133,11 +133,27 @@ const mutants: Mutant[] = [
     tests: ['cli.test.ts', 'upgrade.test.ts'],
   },
   {
+    id: 'version-text-order',
+    breaks: 'versions compared as text: 1.0.0-rc.10 taken for older than 1.0.0-rc.9',
+    file: 'generators/upgrade/plan.ts',
+    find: 'semver.gt(i.repo.state.version, now.version)',
+    replace: 'i.repo.state.version > now.version',
+    tests: ['upgrade.test.ts'],
+  },
+  {
+    id: 'migration-dropped',
+    breaks: 'state of the oldest layout is not migrated (its format stays missing)',
+    file: 'generators/lib/repos/migrations.ts',
+    find: '(state) => ({ format: 2, ...state }),',
+    replace: '(state) => state,',
+    tests: ['migrations.test.ts'],
+  },
+  {
     id: 'exit-upgrade-pending',
     breaks: 'upgrade --check exits 0 while changes are pending',
     file: 'generators/upgrade/index.ts',
-    find: 'export const EXIT_PENDING = 2;',
-    replace: 'export const EXIT_PENDING = 0;',
+    find: 'const EXIT_PENDING = 2;',
+    replace: 'const EXIT_PENDING = 0;',
     tests: ['upgrade.test.ts'],
   },
   // ---- security settings of the chart
@@ -181,8 +197,8 @@ const mutants: Mutant[] = [
     id: 'iam-ci-subject-any-branch',
     breaks: "a service's CI role can be assumed from any branch, not only main",
     file: 'generators/lib/model.ts',
-    find: "ciRoleSubject: `repo:${repo(githubOwner, s.name, 'app').fullName}:ref:refs/heads/main`,",
-    replace: "ciRoleSubject: `repo:${repo(githubOwner, s.name, 'app').fullName}:ref:refs/heads/*`,",
+    find: 'ciRoleSubject: `repo:${serviceRepo.fullName}:ref:refs/heads/main`,',
+    replace: 'ciRoleSubject: `repo:${serviceRepo.fullName}:ref:refs/heads/*`,',
     tests: ['infra.test.ts'],
   },
   {
@@ -200,7 +216,7 @@ const mutants: Mutant[] = [
     file: 'templates/app-node/.github/workflows/ci.yaml.ejs',
     find: "if: github.event_name == 'push' && github.ref == 'refs/heads/main'",
     replace: "if: github.ref == 'refs/heads/main'",
-    tests: ['app.test.ts'],
+    tests: ['app-tools.test.ts'],
     grep: 'workflow: tests every change',
   },
   {
@@ -209,7 +225,7 @@ const mutants: Mutant[] = [
     file: 'templates/app-node/.github/workflows/ci.yaml.ejs',
     find: "cancel-in-progress: ${{ github.event_name == 'pull_request' }}",
     replace: 'cancel-in-progress: true',
-    tests: ['app.test.ts'],
+    tests: ['app-tools.test.ts'],
     grep: 'workflow: tests every change',
   },
   {
@@ -218,7 +234,7 @@ const mutants: Mutant[] = [
     file: 'templates/app-node/.github/workflows/ci.yaml.ejs',
     find: '      group: deploy-<%= first %>\n      cancel-in-progress: false',
     replace: '      group: deploy-<%= first %>\n      cancel-in-progress: true',
-    tests: ['app.test.ts'],
+    tests: ['app-tools.test.ts'],
     grep: 'workflow: tests every change',
   },
   {
@@ -236,7 +252,7 @@ const mutants: Mutant[] = [
     file: 'templates/app-node/src/lifecycle.ts.ejs',
     find: 'const KEEP_ALIVE_TIMEOUT_MS = 65_000;',
     replace: 'const KEEP_ALIVE_TIMEOUT_MS = 5_000;',
-    tests: ['app.test.ts'],
+    tests: ['app-tools.test.ts'],
     grep: 'passes npm ci',
   },
   {
@@ -245,7 +261,7 @@ const mutants: Mutant[] = [
     file: 'templates/app-node/src/config.ts.ejs',
     find: '  shutdownDelayMs: 1000,',
     replace: '  shutdownDelayMs: 0,',
-    tests: ['app.test.ts'],
+    tests: ['app-tools.test.ts'],
     grep: 'passes npm ci',
   },
   {
@@ -254,7 +270,7 @@ const mutants: Mutant[] = [
     file: 'templates/app-node/src/server.ts.ejs',
     find: "process.on('SIGTERM', onSignal);",
     replace: '',
-    tests: ['app.test.ts'],
+    tests: ['app-tools.test.ts'],
     grep: 'drains under load',
   },
 ];

@@ -146,6 +146,31 @@ function withoutGit(ws: string) {
   return readTree(ws, (p) => p.endsWith('.git'));
 }
 
+describe('upgrade (lib): versions', () => {
+  const { platform } = answersFor('minimal');
+  const input = (version: string) => ({
+    repo: {
+      dir: tempDir('versions'),
+      state: { format: 2, version, repo: 'gitops' as const, answers: platform, services: [] },
+    },
+    recorded: { answers: platform, services: [] },
+    target: platform,
+  });
+  const current = (version: string) => (requests: ReplayRequest[]) => ({
+    version,
+    results: requests.map(() => ({ files: [] })),
+  });
+
+  it('compares versions as semver: 1.0.0-rc.10 is newer than 1.0.0-rc.9 (text order says otherwise)', () => {
+    assert.throws(
+      () => planUpgrades([input('1.0.0-rc.10')], replayOlder, current('1.0.0-rc.9')),
+      /written by generator-gitops-platform 1\.0\.0-rc\.10: this is 1\.0\.0-rc\.9, older/,
+    );
+    const [plan] = planUpgrades([input('1.0.0-rc.9')], replayOlder, current('1.0.0-rc.10'));
+    assert.equal(plan.toVersion, '1.0.0-rc.10');
+  });
+});
+
 describe('upgrade (lib): one scenario each', () => {
   it('an untouched workspace upgrades to exactly what a fresh new of this version writes', async () => {
     const { ws } = await oldWorkspace();

@@ -5,8 +5,8 @@
  */
 import type { PlatformAnswers, ServiceAnswers } from './answers/table.ts';
 
-export const ARGOCD_NAMESPACE = 'argocd';
-export const IN_CLUSTER = 'https://kubernetes.default.svc';
+const ARGOCD_NAMESPACE = 'argocd';
+const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 export type RepoKind = 'infra' | 'gitops' | 'app';
 

@@ -58,7 +58,7 @@ const versions = {
   'npm.@types/node': '24.19.2',
 } as const;
 
-export type PinKey = keyof typeof versions;
+type PinKey = keyof typeof versions;
 
 export function pin(key: string): string {
   if (!Object.hasOwn(versions, key)) throw new Error(`Unknown pin "${key}": add it to generators/lib/pins.ts`);
@@ -88,8 +88,6 @@ const actions = {
   'bridgecrewio/checkov-action': { tag: 'v12.3119.0', sha: '59b9d7edfcad5b87fbe3f473a9a134a721ad03f8' },
   'actions/cache': { tag: 'v5.0.5', sha: '27d5ce7f107fe9357f9df03efb73ab90386fccae' },
 } as const satisfies Record<string, { sha: string; tag: string }>;
-
-export type ActionKey = keyof typeof actions;
 
 /** `uses:` value for an action: `owner/repo@<sha> # vX.Y.Z`. */
 export function uses(action: string): string {

@@ -11,8 +11,8 @@ import { upgradeCommand } from './command.ts';
 import { type Action, applyUpgrades, checkClean, hasWork, planUpgrades, type RepoUpgrade } from './plan.ts';
 import { replay, replayHere } from './replay.ts';
 
-export const EXIT_PENDING = 2;
-export const EXIT_CONFLICTS = 3;
+const EXIT_PENDING = 2;
+const EXIT_CONFLICTS = 3;
 
 const columns: Action[] = ['updated', 'merged', 'conflict', 'added', 'removed', 'kept deleted'];
 

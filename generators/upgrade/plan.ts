@@ -246,7 +246,7 @@ export function planUpgrades(
 }
 
 /** Keeps the previous manifest's entries (and version) for the given paths. */
-export function keepEntries(next: Manifest, previous: Manifest, paths: string[]): void {
+function keepEntries(next: Manifest, previous: Manifest, paths: string[]): void {
   for (const path of paths) {
     if (previous.files[path]) next.files[path] = previous.files[path];
   }

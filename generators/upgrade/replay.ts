@@ -45,7 +45,7 @@ export function replayHere(requests: ReplayRequest[]): ReplayResponse {
   };
 }
 
-export function versionsCache(): string {
+function versionsCache(): string {
   return process.env.GITOPS_PLATFORM_VERSIONS ?? join(homedir(), '.cache', 'gitops-platform', 'versions');
 }
 

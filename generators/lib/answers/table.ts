@@ -220,7 +220,7 @@ type Table = typeof optionTable;
 type ParsedValue<S> = S extends { parse: (raw: unknown) => infer R } ? Extract<R, { value: unknown }>['value'] : never;
 
 export type AnswerKey = { [K in keyof Table]: Table[K]['kind'] extends 'answer' ? K : never }[keyof Table];
-export type FlagKey = Exclude<keyof Table, AnswerKey>;
+type FlagKey = Exclude<keyof Table, AnswerKey>;
 
 /** Answers after validation. Optional answers may be absent. */
 export type Answers = { [K in AnswerKey]: ParsedValue<Table[K]> } & {};
@@ -246,7 +246,7 @@ export interface ServiceAnswers {
   name: Answers['service'];
   port: Answers['port'];
 }
-export type PlatformKey = { [K in AnswerKey]: Table[K]['scope'] extends 'platform' ? K : never }[AnswerKey];
+type PlatformKey = { [K in AnswerKey]: Table[K]['scope'] extends 'platform' ? K : never }[AnswerKey];
 export type ServiceKey = Exclude<AnswerKey, PlatformKey>;
 
 /** Answers stored once per platform, and those stored per service, in table order. */

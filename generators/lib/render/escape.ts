@@ -24,7 +24,7 @@ export function shellWord(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** What `<%= %>` may print: text and numbers only, never undefined or an object by mistake. */
+/** What `<%= %>` may print: text, numbers and booleans, never undefined or an object by mistake. */
 export function printable(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);

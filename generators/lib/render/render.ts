@@ -56,7 +56,7 @@ export const packageRoot = (() => {
   return dir;
 })();
 
-export const templatesRoot = join(packageRoot, 'templates');
+const templatesRoot = join(packageRoot, 'templates');
 
 const compiled = new Map<string, ejs.TemplateFunction>();
 

@@ -14,7 +14,7 @@ export interface LocatedRepo {
 }
 
 /** The repos made by this package among `folder` and its children (of one kind, or all). */
-export function reposIn(folder: string, kind?: RepoKind): LocatedRepo[] {
+function reposIn(folder: string, kind?: RepoKind): LocatedRepo[] {
   const found: LocatedRepo[] = [];
   const candidates = [
     folder,

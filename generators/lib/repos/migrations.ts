@@ -18,7 +18,7 @@ const migrations: ((state: RawState) => RawState)[] = [
 export const STATE_FORMAT = migrations.length + 1;
 
 /** The format of raw state: the field, or 1 for the layout 0.1.0 wrote without one. */
-export function formatOf(state: RawState): number {
+function formatOf(state: RawState): number {
   return state.format === undefined ? 1 : (state.format as number);
 }
 

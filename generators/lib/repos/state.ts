@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import semver from 'semver';
 import { type PlatformAnswers, platformKeys, type ServiceAnswers } from '../answers/table.ts';
 import { checkServices, completePlatform } from '../answers/validate.ts';
 import { UsageError } from '../errors.ts';
@@ -102,7 +103,7 @@ export function freshStateFiles(
 }
 
 /** A JSON file of a repo, or undefined when it is absent; unreadable JSON is one line naming the file. */
-export function readJson(file: string): unknown {
+function readJson(file: string): unknown {
   if (!existsSync(file)) return undefined;
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
@@ -118,6 +119,11 @@ export function readRepoState(dir: string): RepoState | undefined {
   if (!stored || typeof stored !== 'object') return undefined;
   const state = migrateState(stored as Record<string, unknown>, file) as unknown as RepoState;
   if (!state.repo || !state.answers) return undefined;
+  if (typeof state.version !== 'string' || semver.valid(state.version) === null) {
+    throw new UsageError(
+      `${file}: "version" must be the generator version that wrote it, not ${JSON.stringify(state.version)}`,
+    );
+  }
   return state;
 }
 
