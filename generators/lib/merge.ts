@@ -29,8 +29,11 @@ export interface MergeResult {
 type Path = (string | number)[];
 interface Addition {
   path: Path;
-  /** Sequence item: inserted after `after` (a value of base), or first when undefined. */
-  item?: { value: unknown; after: unknown; first: boolean };
+  /**
+   * Sequence item: inserted after `after` (a value of base), or first; `run` counts the items theirs
+   * adds before it at the same place, so several additions keep theirs' order.
+   */
+  item?: { value: unknown; after: unknown; first: boolean; run: number };
   /** Map key: inserted after the key `afterKey`. */
   key?: { key: string; value: unknown; afterKey?: string };
 }
@@ -43,9 +46,12 @@ export function additions(base: unknown, theirs: unknown, path: Path = []): Addi
   if (Array.isArray(base) && Array.isArray(theirs)) {
     const out: Addition[] = [];
     let j = 0;
+    let run = 0;
     for (const value of theirs) {
-      if (j < base.length && isDeepStrictEqual(value, base[j])) j++;
-      else out.push({ path, item: { value, after: j > 0 ? base[j - 1] : undefined, first: j === 0 } });
+      if (j < base.length && isDeepStrictEqual(value, base[j])) {
+        j++;
+        run = 0;
+      } else out.push({ path, item: { value, after: j > 0 ? base[j - 1] : undefined, first: j === 0, run: run++ } });
     }
     return j === base.length ? out : undefined;
   }
@@ -145,7 +151,10 @@ function mergeYamlAdditions(ours: string, theirs: string, found: Addition[]): st
     } else return undefined;
   }
   let text = ours;
-  for (const edit of edits.sort((a, b) => b.at - a.at)) {
+  // From the end, so earlier offsets stay valid; at one offset the later addition goes in first, so
+  // the additions end up in theirs' order.
+  const ordered = edits.map((edit, n) => ({ ...edit, n })).sort((a, b) => b.at - a.at || b.n - a.n);
+  for (const edit of ordered) {
     const prefix = text.slice(0, edit.at);
     text = `${prefix}${prefix.endsWith('\n') || prefix === '' ? '' : '\n'}${edit.text}${text.slice(edit.at)}`;
   }
@@ -164,7 +173,8 @@ function withAdditions(data: unknown, found: Addition[]): unknown {
     if (add.item && Array.isArray(node)) {
       if (node.some((v) => isDeepStrictEqual(v, add.item?.value))) continue;
       const anchor = add.item.first ? -1 : node.findIndex((v) => isDeepStrictEqual(v, add.item?.after));
-      node.splice(add.item.first ? 0 : anchor >= 0 ? anchor + 1 : node.length, 0, add.item.value);
+      const place = add.item.first ? 0 : anchor >= 0 ? anchor + 1 : node.length;
+      node.splice(Math.min(place + add.item.run, node.length), 0, add.item.value);
     } else if (add.key && isObject(node) && !(add.key.key in node)) node[add.key.key] = add.key.value;
   }
   return copy;
@@ -187,7 +197,8 @@ function mergeJsonAdditions(ours: string, found: Addition[]): string | undefined
     if (add.item && Array.isArray(node)) {
       if (node.some((v) => isDeepStrictEqual(v, add.item?.value))) continue;
       const anchor = add.item.first ? -1 : node.findIndex((v) => isDeepStrictEqual(v, add.item?.after));
-      const index = add.item.first ? 0 : anchor >= 0 ? anchor + 1 : node.length;
+      const place = add.item.first ? 0 : anchor >= 0 ? anchor + 1 : node.length;
+      const index = Math.min(place + add.item.run, node.length);
       text = applyEdits(
         text,
         modify(text, [...add.path, index], add.item.value, { isArrayInsertion: true, formattingOptions }),

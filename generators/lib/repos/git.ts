@@ -4,7 +4,7 @@
  * initial commit is one `git fast-import` after `git init`, and its index is written here, so
  * `new` runs two git processes per repo instead of an add, a commit and commit's maintenance.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,18 +21,34 @@ interface Person {
 
 let configured: Partial<Person> | undefined;
 
+function parseIdentity(config: string): Partial<Person> {
+  const found: Partial<Person> = {};
+  for (const line of config.split('\n')) {
+    const [key, ...value] = line.split(' ');
+    if (key === 'user.name') found.name = value.join(' ');
+    if (key === 'user.email') found.email = value.join(' ');
+  }
+  return found;
+}
+
+const IDENTITY_QUERY = ['config', '--get-regexp', '^user\\.(name|email)$'];
+
 /** user.name and user.email from git's configuration, read once with one process. */
 function configuredIdentity(): Partial<Person> {
-  if (!configured) {
-    const result = spawnSync('git', ['config', '--get-regexp', '^user\\.(name|email)$'], { encoding: 'utf8' });
-    configured = {};
-    for (const line of (result.stdout ?? '').split('\n')) {
-      const [key, ...value] = line.split(' ');
-      if (key === 'user.name') configured.name = value.join(' ');
-      if (key === 'user.email') configured.email = value.join(' ');
-    }
-  }
+  configured ??= parseIdentity(spawnSync('git', IDENTITY_QUERY, { encoding: 'utf8' }).stdout ?? '');
   return configured;
+}
+
+/** The same, without waiting: `new` reads it while its repos are being initialized. */
+function loadIdentity(): Promise<void> {
+  if (configured) return Promise.resolve();
+  return new Promise((resolve) => {
+    execFile('git', IDENTITY_QUERY, { encoding: 'utf8' }, (_error, stdout) => {
+      // Exit 1 means no identity is configured: the fallbacks apply.
+      configured ??= parseIdentity(stdout ?? '');
+      resolve();
+    });
+  });
 }
 
 /**
@@ -153,7 +169,7 @@ function filesUnder(dir: string, prefix = ''): string[] {
 
 /** A new repository on `main` whose one commit holds every file in `dir`. */
 export async function initAndCommit(dir: string, message: string): Promise<void> {
-  await gitAsync(dir, ['init', '--quiet', '--initial-branch=main']);
+  await Promise.all([gitAsync(dir, ['init', '--quiet', '--initial-branch=main']), loadIdentity()]);
   const files = filesUnder(dir).map((path) => {
     // fast-import takes an unquoted path literally, to the end of its line.
     if (path.includes('\n') || path.startsWith('"'))
