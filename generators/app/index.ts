@@ -12,6 +12,7 @@ import { renderWorkspace } from '../lib/render/render.ts';
 import { assertAbsent, createRepos, type NewRepo, newRepo } from '../lib/repos/create.ts';
 import { generatorId } from '../lib/version.ts';
 import { newCommand } from './command.ts';
+import { doneLines, dryRunLines } from './report.ts';
 
 /** Options as Yeoman hands them over: every table key, kebab-cased from the CLI or camelCased from code. */
 export type CommandOptions = Generator['options'] & Record<string, unknown>;
@@ -62,11 +63,7 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
 
   async writing(): Promise<void> {
     if (this.flags.dryRun) {
-      for (const repo of this.repos) {
-        this.log(`${repo.name}/ (${repo.files.length} files)`);
-        for (const file of repo.files) this.log(`  ${file.path}`);
-      }
-      this.log('Dry run: nothing was written.');
+      for (const line of dryRunLines(this.repos)) this.log(line);
       return;
     }
     await createRepos(this.workspace, this.repos, { git: !this.flags.skipGit });
@@ -74,21 +71,6 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
 
   end(): void {
     if (this.flags.dryRun) return;
-    const total = this.repos.reduce((n, r) => n + r.files.length, 0);
-    this.log(`Wrote ${total} files in ${this.repos.length} repos under ${this.workspace}:`);
-    for (const repo of this.repos) this.log(`  ${repo.name}/  ${repo.files.length} files`);
-    this.log('');
-    this.log('Next steps:');
-    this.log(
-      '  1. Create the three repositories on GitHub and push each one (infra first, then gitops, then the service).',
-    );
-    this.log(
-      '  2. Follow the infra README: bootstrap, then apply each environment; Argo CD then syncs the GitOps repo.',
-    );
-    this.log('  3. Merge to the service repo main: CI builds, pushes to ECR and sets the image in the GitOps repo.');
-    if (this.flags.skipInstall) {
-      this.log('  Before pushing the service repo: run `npm install --package-lock-only` in it and commit the');
-      this.log('  package-lock.json (--skip-install left it out; its CI and Dockerfile run `npm ci`).');
-    }
+    for (const line of doneLines(this.repos, this.workspace, Boolean(this.flags.skipInstall))) this.log(line);
   }
 }

@@ -15,6 +15,7 @@ import { applyChanges, checkRepos } from '../lib/repos/transaction.ts';
 import { generatorId } from '../lib/version.ts';
 import { serviceCommand } from './command.ts';
 import { planServiceAdd, type ServicePlan } from './plan.ts';
+import { doneLines, dryRunLines } from './report.ts';
 
 export default class AddServiceGenerator extends Generator<CommandOptions> {
   private flags: Flags = {};
@@ -59,21 +60,16 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
   async writing(): Promise<void> {
     const plan = this.plan as ServicePlan;
     const app = this.app as NewRepo;
-    const branch = this.flags.currentBranch ? undefined : `add-service-${plan.service.name}`;
     if (this.flags.dryRun) {
-      this.log(`${app.name}/ (new repo, ${app.files.length} files)`);
-      for (const { repo, added, changed } of plan.summary) {
-        this.log(`${repo}/ (${branch ? `branch ${branch}` : 'current branch'})`);
-        for (const path of added) this.log(`  add     ${path}`);
-        for (const path of changed) this.log(`  change  ${path}`);
-      }
-      this.log('Dry run: nothing was written.');
+      for (const line of dryRunLines(plan, app, this._branch())) this.log(line);
       return;
     }
     // The new app repo is staged and committed first, and moved into place last, inside the transaction.
     const staged = await stageRepos(this.workspace, [app], { git: true });
     try {
-      applyChanges(plan.changes, { branch, commit: this.flags.commit !== false }, () => staged.moveIn());
+      applyChanges(plan.changes, { branch: this._branch(), commit: this.flags.commit !== false }, () =>
+        staged.moveIn(),
+      );
     } finally {
       staged.discard();
     }
@@ -81,33 +77,16 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
 
   end(): void {
     if (this.flags.dryRun) return;
-    const plan = this.plan as ServicePlan;
-    const [infra, gitops] = plan.summary;
-    const branch = this.flags.currentBranch ? undefined : `add-service-${plan.service.name}`;
-    const committed = this.flags.commit !== false;
-    this.log(`Added service ${plan.service.name} (port ${plan.service.port}):`);
-    this.log(`  ${this.app?.name}/  new repo, ${this.app?.files.length} files, one commit`);
-    for (const part of plan.summary) {
-      this.log(
-        `  ${part.repo}/  ${part.added.length} files added, ${part.changed.length} changed` +
-          `${branch ? ` on branch ${branch}` : ''}${committed ? ', one commit' : ', staged, not committed'}`,
-      );
-    }
-    this.log('');
-    this.log('Next steps:');
-    this.log(`  1. Push ${infra.repo}${branch ? ` (${branch})` : ''} and open its pull request. Merge it first:`);
-    this.log('     applying it creates the ECR repository, the CI role and the Pod Identity roles the service needs.');
-    this.log(
-      `  2. Push ${gitops.repo}${branch ? ` (${branch})` : ''} and open its pull request; merge it after the infra apply,`,
-    );
-    this.log('     so Argo CD creates the namespace and service account that the Pod Identity association expects.');
-    this.log(
-      `  3. Create the GitHub repo ${plan.model.githubOwner}/${plan.service.name}, push ${this.app?.name}/, and set its`,
-    );
-    this.log('     variables and secrets (see its README). Its first merge to main builds and deploys it.');
-    if (this.flags.skipInstall) {
-      this.log(`     First run \`npm install --package-lock-only\` in ${this.app?.name}/ and commit the lockfile`);
-      this.log('     (--skip-install left it out; its CI and Dockerfile run `npm ci`).');
-    }
+    const options = {
+      branch: this._branch(),
+      committed: this.flags.commit !== false,
+      skipInstall: Boolean(this.flags.skipInstall),
+    };
+    for (const line of doneLines(this.plan as ServicePlan, this.app as NewRepo, options)) this.log(line);
+  }
+
+  // Yeoman runs every public prototype method as a task; a leading underscore keeps this one out.
+  private _branch(): string | undefined {
+    return this.flags.currentBranch ? undefined : `add-service-${(this.plan as ServicePlan).service.name}`;
   }
 }

@@ -1,4 +1,3 @@
-import { join, relative } from 'node:path';
 import Generator from 'yeoman-generator';
 import type { CommandOptions } from '../app/index.ts';
 import type { Flags } from '../lib/answers/table.ts';
@@ -8,13 +7,12 @@ import { UsageError } from '../lib/errors.ts';
 import { reposAround } from '../lib/repos/locate.ts';
 import { recordedAnswers } from '../lib/repos/state.ts';
 import { upgradeCommand } from './command.ts';
-import { type Action, applyUpgrades, checkClean, hasWork, planUpgrades, type RepoUpgrade } from './plan.ts';
+import { applyUpgrades, checkClean, hasWork, planUpgrades, type RepoUpgrade } from './plan.ts';
 import { replay, replayHere } from './replay.ts';
+import { summaryLines } from './report.ts';
 
 const EXIT_PENDING = 2;
 const EXIT_CONFLICTS = 3;
-
-const columns: Action[] = ['updated', 'merged', 'conflict', 'added', 'removed', 'kept deleted'];
 
 export default class UpgradeGenerator extends Generator<CommandOptions> {
   private flags: Flags = {};
@@ -42,7 +40,7 @@ export default class UpgradeGenerator extends Generator<CommandOptions> {
 
   writing(): void {
     const pending = this.plans.filter(hasWork);
-    this._report();
+    for (const line of summaryLines(this.plans, this.destinationRoot())) this.log(line);
     const conflicts = this.plans.reduce((n, p) => n + p.changes.filter((c) => c.action === 'conflict').length, 0);
     if (this.flags.dryRun || this.flags.check) {
       this.log(pending.length > 0 ? 'Pending changes; nothing was written.' : 'Up to date.');
@@ -78,34 +76,5 @@ export default class UpgradeGenerator extends Generator<CommandOptions> {
       process.exitCode = EXIT_CONFLICTS;
     } else
       this.log(this.flags.commit ? 'Upgraded and committed.' : 'Upgraded; review with `git diff --cached` and commit.');
-  }
-
-  // Yeoman runs every public prototype method as a task; a leading underscore keeps this one out.
-  private _report(): void {
-    const cwd = this.destinationRoot();
-    const rows = this.plans.map((plan) => [
-      relative(cwd, plan.repo.dir) || '.',
-      `${plan.fromVersion} -> ${plan.toVersion}`,
-      ...columns.map((action) => String(plan.changes.filter((c) => c.action === action).length)),
-    ]);
-    const header = ['repo', 'version', ...columns];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd();
-    this.log(line(header));
-    for (const row of rows) this.log(line(row));
-    for (const plan of this.plans) {
-      if (plan.mode === 'manifest-only') {
-        this.log(
-          `${relative(cwd, plan.repo.dir) || '.'}: no base to merge with (${plan.reason}); only files still as generated are updated.`,
-        );
-      }
-      for (const change of plan.changes.filter((c) => c.action === 'conflict' || c.action === 'kept')) {
-        this.log(`  ${change.action.padEnd(8)} ${relative(cwd, join(plan.repo.dir, change.path))}`);
-      }
-    }
   }
 }
