@@ -49,6 +49,8 @@ export const mochaHooks = {
     }
   },
   afterAll(this: Mocha.Context): void {
+    // Removing every workspace of the run (app repos with node_modules among them) takes time.
+    this.timeout(300_000);
     if (excused.length > 0) {
       console.log(`\n  NOT RUN, excused by ${EXCUSE_VARIABLE}:\n${excused.map((line) => `    ${line}`).join('\n')}`);
     }
