@@ -63,10 +63,26 @@ describe('new (yeoman-test)', () => {
       assert.equal(state.answers.awsAccountId, '123456789012');
       assert.deepEqual(state.services, [{ name: 'api', port: 8080 }]);
       assert.deepEqual(gitLog(dir), [`chore: generate ${kind} repo with ${PACKAGE_NAME} ${generatorVersion}`]);
-      assert.equal(
-        spawnSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8', timeout: 10_000 }).stdout,
-        '',
+      const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', timeout: 10_000 });
+      // The commit is written by fast-import and the index by the generator: git must agree with both.
+      assert.equal(git('status', '--porcelain', '--untracked-files=all').stdout, '');
+      assert.equal(git('diff-index', '--quiet', 'HEAD').status, 0, 'index differs from HEAD');
+      assert.equal(git('diff-files', '--quiet').status, 0, 'work tree differs from the index');
+      assert.equal(git('fsck', '--strict', '--no-progress').status, 0, git('fsck', '--strict').stderr);
+      assert.deepEqual(
+        git('ls-files').stdout.trim().split('\n').sort(),
+        [
+          ...Object.keys(JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')).files),
+          '.gitops-platform/manifest.json',
+          '.yo-rc.json',
+          // The app repo's lockfile comes from npm, not from a template.
+          ...(kind === 'app' ? ['package-lock.json'] : []),
+        ].sort(),
       );
+      for (const line of git('ls-files', '--stage').stdout.trim().split('\n')) {
+        const [mode, , , path] = line.split(/\s+/);
+        assert.equal(mode, path.endsWith('.sh') ? '100755' : '100644', path);
+      }
       const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8'));
       for (const [path, entry] of Object.entries<{ sha256: string }>(manifest.files)) {
         assert.equal(sha256(readFileSync(join(dir, path), 'utf8')), entry.sha256, path);

@@ -167,9 +167,12 @@ function filesUnder(dir: string, prefix = ''): string[] {
   });
 }
 
-/** A new repository on `main` whose one commit holds every file in `dir`. */
+/** A new repository on `main` whose one commit holds every file in `dir` (SHA-1 object ids: the index written here uses them). */
 export async function initAndCommit(dir: string, message: string): Promise<void> {
-  await Promise.all([gitAsync(dir, ['init', '--quiet', '--initial-branch=main']), loadIdentity()]);
+  await Promise.all([
+    gitAsync(dir, ['init', '--quiet', '--initial-branch=main', '--object-format=sha1']),
+    loadIdentity(),
+  ]);
   const files = filesUnder(dir).map((path) => {
     // fast-import takes an unquoted path literally, to the end of its line.
     if (path.includes('\n') || path.startsWith('"'))
