@@ -2,8 +2,9 @@
 // Entry point of the package's own bin. It runs the bundled CLI (dist/cli.cjs, built by
 // `npm run build`), which starts much faster than resolving yeoman-environment's module graph, and
 // keeps V8's compiled code for it in ~/.cache/gitops-platform/compile, so later runs skip parsing
-// and compiling most of it (ES modules have no code cache on Node 20). V8 checks the cache against
-// the source and ignores a stale one; a cache that cannot be written is simply not kept.
+// and compiling most of it (ES modules have no code cache on Node 20). A cache that cannot be
+// written is simply not kept.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -20,7 +21,10 @@ const source = readFileSync(bundle, 'utf8');
 const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gitops-platform', 'compile');
 // One cache per command: each holds the functions that command compiles, not only start-up's.
 const command = ['new', 'service', 'upgrade', 'replay'].includes(process.argv[2]) ? process.argv[2] : 'other';
-const cacheFile = join(cacheDir, `cli-${command}-${process.version}-${process.arch}-${source.length}.v8`);
+// V8 checks cached data against the source's length only, so the name carries a hash of the
+// source itself: a rebuilt or upgraded bundle of the same length must never run old code.
+const sourceHash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+const cacheFile = join(cacheDir, `cli-${command}-${process.version}-${process.arch}-${sourceHash}.v8`);
 let cachedData;
 try {
   cachedData = readFileSync(cacheFile);

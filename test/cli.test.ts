@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newCommand } from '../generators/app/command.ts';
 import { flagName } from '../generators/lib/answers/table.ts';
@@ -106,6 +106,29 @@ describe('gitops-platform bin', () => {
     assert.equal(result.status, 1);
     assert.match(result.stderr, /Unknown command "frobnicate"/);
     assert.match(result.stderr, /new +Generate/);
+  });
+});
+
+describe('gitops-platform bin: its code cache', () => {
+  it('never runs old code: a rebuilt bundle of the same length gets a cache of its own', () => {
+    // A package of the bin and a stand-in bundle; V8 itself checks cached data by length only.
+    const root = tempDir('bin-cache');
+    mkdirSync(join(root, 'bin'));
+    mkdirSync(join(root, 'dist'));
+    copyFileSync(join(repoRoot, 'bin', 'gitops-platform.js'), join(root, 'bin', 'gitops-platform.js'));
+    const bundle = (word: string) => `exports.main = async () => { console.log('${word}'); return 0; };\n`;
+    const home = tempDir('bin-cache-home');
+    const runBin = () =>
+      spawnSync(process.execPath, [join(root, 'bin', 'gitops-platform.js'), 'new'], {
+        encoding: 'utf8',
+        env: { ...process.env, HOME: home, XDG_CACHE_HOME: '' },
+      });
+    writeFileSync(join(root, 'dist', 'cli.cjs'), bundle('one'));
+    assert.equal(runBin().stdout, 'one\n');
+    assert.equal(runBin().stdout, 'one\n', 'the second run, from the cache');
+    writeFileSync(join(root, 'dist', 'cli.cjs'), bundle('two'));
+    assert.equal(runBin().stdout, 'two\n');
+    assert.equal(readdirSync(join(home, '.cache', 'gitops-platform', 'compile')).length, 2);
   });
 });
 
