@@ -9,6 +9,13 @@ import { mergeFile } from '../generators/lib/merge.ts';
 /** A file of these lines, each ended by a newline. */
 const lines = (...text: string[]) => text.map((line) => `${line}\n`).join('');
 
+/** The same three texts as a plain file: the line merge alone conflicts on them (so the structural merge is what avoided it). */
+function assertLineMergeConflicts(base: string, ours: string, theirs: string): void {
+  const asText = mergeFile('plain.txt', base, ours, theirs);
+  assert.equal(asText.how, 'text');
+  assert.equal(asText.conflicts, 1);
+}
+
 describe('mergeFile', () => {
   describe('trivial cases', () => {
     // Not valid JSON: the trivial cases come before any parsing.
@@ -76,10 +83,7 @@ describe('mergeFile', () => {
         conflicts: 0,
         how: 'structural',
       });
-      // The same three texts as a plain file: the line merge alone conflicts on them.
-      const asText = mergeFile('apps/values.txt', base, ours, theirs);
-      assert.equal(asText.how, 'text');
-      assert.equal(asText.conflicts, 1);
+      assertLineMergeConflicts(base, ours, theirs);
     });
 
     it('theirs adds a map key while ours edited another key of that map: merged, comments and the edit kept', () => {
@@ -233,10 +237,7 @@ describe('mergeFile', () => {
         conflicts: 0,
         how: 'structural',
       });
-      // The same three texts as a plain file: the line merge alone conflicts on them.
-      const asText = mergeFile('package.txt', base, ours, theirs);
-      assert.equal(asText.how, 'text');
-      assert.equal(asText.conflicts, 1);
+      assertLineMergeConflicts(base, ours, theirs);
     });
 
     it('theirs appends two array items: both, in the order theirs has them', () => {

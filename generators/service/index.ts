@@ -22,6 +22,8 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
   private plan?: ServicePlan;
   private app?: NewRepo;
   private workspace = '';
+  /** The add-service-<name> branch of the infra and GitOps repos; undefined with --current-branch. */
+  private branch?: string;
 
   constructor(args?: string[], options?: CommandOptions) {
     super(args, options as CommandOptions, { customInstallTask: true });
@@ -32,25 +34,17 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
   initializing(): void {
     const { flags, given } = readGiven(this.options, serviceCommand);
     this.flags = flags;
+    const name = (this.options as Record<string, unknown>).name;
+    this.branch = flags.currentBranch ? undefined : `add-service-${String(name)}`;
     const cwd = this.destinationRoot();
     const infra = findRepo('infra', cwd, flags.infra);
     const gitops = findRepo('gitops', cwd, flags.gitops);
     // Dirty trees are refused before planning reads them (their edits would look like conflicts).
     checkRepos(
       [infra, gitops].map((r) => ({ name: basename(r.dir), dir: r.dir })),
-      {
-        branch: flags.currentBranch
-          ? undefined
-          : `add-service-${String((this.options as Record<string, unknown>).name)}`,
-        commit: true,
-      },
+      { branch: this.branch, commit: true },
     );
-    this.plan = planServiceAdd(
-      infra,
-      gitops,
-      { service: (this.options as Record<string, unknown>).name, port: given.port },
-      generatorId,
-    );
+    this.plan = planServiceAdd(infra, gitops, { service: name, port: given.port }, generatorId);
     this.workspace = resolve(cwd, flags.output ?? dirname(gitops.dir));
     const rendered = renderRepo(this.plan.model, 'app', this.plan.service.name);
     this.app = newRepo(rendered, this.plan.platform, this.plan.services, { skipInstall: flags.skipInstall });
@@ -61,15 +55,13 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
     const plan = this.plan as ServicePlan;
     const app = this.app as NewRepo;
     if (this.flags.dryRun) {
-      for (const line of dryRunLines(plan, app, this._branch())) this.log(line);
+      for (const line of dryRunLines(plan, app, this.branch)) this.log(line);
       return;
     }
     // The new app repo is staged and committed first, and moved into place last, inside the transaction.
     const staged = await stageRepos(this.workspace, [app], { git: true });
     try {
-      applyChanges(plan.changes, { branch: this._branch(), commit: this.flags.commit !== false }, () =>
-        staged.moveIn(),
-      );
+      applyChanges(plan.changes, { branch: this.branch, commit: this.flags.commit !== false }, () => staged.moveIn());
     } finally {
       staged.discard();
     }
@@ -78,15 +70,10 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
   end(): void {
     if (this.flags.dryRun) return;
     const options = {
-      branch: this._branch(),
+      branch: this.branch,
       committed: this.flags.commit !== false,
       skipInstall: Boolean(this.flags.skipInstall),
     };
     for (const line of doneLines(this.plan as ServicePlan, this.app as NewRepo, options)) this.log(line);
-  }
-
-  // Yeoman runs every public prototype method as a task; a leading underscore keeps this one out.
-  private _branch(): string | undefined {
-    return this.flags.currentBranch ? undefined : `add-service-${(this.plan as ServicePlan).service.name}`;
   }
 }
