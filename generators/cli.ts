@@ -33,7 +33,7 @@ function commandHelp(command: CommandSpec): string {
     `${command.summary}.`,
     '',
     `Usage: ${command.usage}`,
-    `   or: yo ${command.namespace.replace(':app', '')}${command.args} [options]`,
+    `   or: yo ${command.namespace.replace(':app', '')}${(command.positionals ?? []).map((p) => ` <${p}>`).join('')} [options]`,
     '',
     'Options:',
     ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`),

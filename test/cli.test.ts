@@ -101,6 +101,24 @@ describe('gitops-platform bin', () => {
     assert.deepEqual(workspaceState(dir), before);
   });
 
+  for (const [words, message] of [
+    [['new', '--defaults', '--dryrun'], /Unknown option --dryrun for new; did you mean --dry-run\?/],
+    [['new', '--defaults', '--org', 'a', '--org', 'b'], /--org is given more than once/],
+    [['new', '--defaults', 'extra'], /new takes no arguments; unexpected: "extra"/],
+    [['service'], /service needs <name>\.\n\nUsage: gitops-platform service <name>/],
+    [['upgrade', '--kubernetes-version', '1.35', '--dryrun'], /Unknown option --dryrun for upgrade/],
+  ] as [string[], RegExp][]) {
+    it(`refuses ${words.join(' ')} with exit 1, writing nothing`, () => {
+      const dir = tempDir('bin-misuse');
+      writeFileSync(join(dir, 'notes.txt'), 'mine\n');
+      const before = workspaceState(dir);
+      const result = gitopsPlatform(words, dir);
+      assert.equal(result.status, 1, result.output);
+      assert.match(result.stderr, message);
+      assert.deepEqual(workspaceState(dir), before);
+    });
+  }
+
   it('an unknown command exits 1 with the list of commands', () => {
     const result = gitopsPlatform(['frobnicate'], repoRoot);
     assert.equal(result.status, 1);

@@ -32,7 +32,7 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
   }
 
   initializing(): void {
-    ({ flags: this.flags, given: this.given } = readGiven(this.options, newCommand));
+    ({ flags: this.flags, given: this.given } = readGiven(this, newCommand));
     this.known = checkGiven(this.given);
   }
 

@@ -6,7 +6,7 @@ export const serviceCommand = {
   summary: 'Add a service: its app repo, plus a branch with one commit in the infra and GitOps repos',
   usage: 'gitops-platform service <name> [options]',
   namespace: 'gitops-platform:service',
-  args: ' <name>',
+  positionals: ['name'],
   // The name is the positional argument; port is the service's other answer.
   options: ['port', 'infra', 'gitops', 'output', 'currentBranch', 'commit', 'dryRun', 'skipInstall'],
   help: {

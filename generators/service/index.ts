@@ -27,14 +27,15 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
 
   constructor(args?: string[], options?: CommandOptions) {
     super(args, options as CommandOptions, { customInstallTask: true });
-    this.argument('name', { type: String, required: true, description: 'Name of the new service (DNS label)' });
+    // Not required here: argv.ts checks the arguments and prints the usage when the name is missing.
+    this.argument('name', { type: String, required: false, description: 'Name of the new service (DNS label)' });
     declareOptions(this, serviceCommand);
   }
 
   initializing(): void {
-    const { flags, given } = readGiven(this.options, serviceCommand);
+    const { flags, given, positionals } = readGiven(this, serviceCommand);
     this.flags = flags;
-    const name = (this.options as Record<string, unknown>).name;
+    const [name] = positionals;
     this.branch = flags.currentBranch ? undefined : `add-service-${String(name)}`;
     const cwd = this.destinationRoot();
     const infra = findRepo('infra', cwd, flags.infra);

@@ -6,7 +6,6 @@ export const upgradeCommand = {
   summary: 'Bring the current templates (and changed answers) into the repos, keeping every hand edit',
   usage: 'gitops-platform upgrade [options]   (inside one repo, or in the workspace for all)',
   namespace: 'gitops-platform:upgrade',
-  args: '',
   // Every platform answer but org (it names the repos) can change on upgrade.
   options: [...platformKeys.filter((k) => k !== 'org'), 'dryRun', 'check', 'commit'],
   help: {

@@ -24,7 +24,7 @@ export default class UpgradeGenerator extends Generator<CommandOptions> {
   }
 
   initializing(): void {
-    const { flags, given } = readGiven(this.options, upgradeCommand);
+    const { flags, given } = readGiven(this, upgradeCommand);
     this.flags = flags;
     const overrides = checkGiven(given);
     const inputs = reposAround(this.destinationRoot()).map((repo) => {

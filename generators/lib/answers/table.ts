@@ -263,8 +263,8 @@ export interface CommandSpec {
   usage: string;
   /** The Yeoman namespace, `yo gitops-platform[:<generator>]`. */
   namespace: string;
-  /** Positional arguments, as shown after the yo namespace. */
-  args: string;
+  /** Names of its positional arguments, all required, in order. */
+  positionals?: readonly string[];
   options: readonly OptionKey[];
   /** How a flag reads in this command's help when it differs from the table. */
   help?: Partial<Record<OptionKey, [flag: string, description: string]>>;

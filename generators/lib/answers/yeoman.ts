@@ -4,7 +4,7 @@
  * answers into prompt questions. Writes nothing.
  */
 import type Generator from 'yeoman-generator';
-import { UsageError } from '../errors.ts';
+import { parseCommandLine } from './argv.ts';
 import { loadAnswersFile } from './file.ts';
 import {
   type AnswerKey,
@@ -57,38 +57,27 @@ export function declareOptions(generator: Generator, command: CommandSpec): void
   });
 }
 
-function read(options: Record<string, unknown>, key: string): unknown {
-  return options[flagName(key)] ?? options[key];
-}
-
 /**
- * Flags, plus the answers given by --answers and by command-line options (the latter win). Only
- * the command's own options are read: `upgrade --org x` must not slip through undeclared.
+ * The command's own flags and arguments, strictly checked (argv.ts), plus the answers given by
+ * --answers and by command-line options (the latter win).
  */
-export function readGiven(options: Record<string, unknown>, command: CommandSpec): { flags: Flags; given: RawAnswers } {
-  const accepted = new Set<string>(command.options);
-  // Yeoman parses any --flag; one from the table that this command does not take is refused.
-  // (false is Yeoman's own default for its built-in booleans, such as --skip-install.)
-  const foreign = (Object.keys(optionTable) as string[]).filter(
-    (key) => !accepted.has(key) && read(options, key) !== undefined && read(options, key) !== false,
+export function readGiven(
+  generator: Generator,
+  command: CommandSpec,
+): { flags: Flags; given: RawAnswers; positionals: string[] } {
+  // What the environment shares with every generator (skipLocalCache, sharedData...) is not input.
+  const shared = (generator.env as unknown as { sharedOptions?: Record<string, unknown> }).sharedOptions ?? {};
+  const injected = Object.fromEntries(
+    Object.entries(generator._initOptions as Record<string, unknown>).filter(
+      ([key, value]) => !(key in shared && shared[key] === value),
+    ),
   );
-  if (foreign.length > 0) {
-    throw new UsageError(
-      `${command.name} does not take ${foreign.map((k) => `--${flagName(k)}`).join(', ')}` +
-        `${foreign.includes('org') ? ' (org names the repos and cannot change)' : ''}; see \`gitops-platform ${command.name} --help\`.`,
-    );
-  }
+  const line = parseCommandLine(command, generator._args, injected);
   const flags: Record<string, unknown> = {};
-  for (const key of flagKeys) {
-    const value = read(options, key);
-    if (value !== undefined && accepted.has(key)) flags[key] = value;
-  }
+  for (const key of flagKeys) if (line.values[key] !== undefined) flags[key] = line.values[key];
   const given: RawAnswers = typeof flags.answers === 'string' ? loadAnswersFile(flags.answers) : {};
-  for (const key of answerKeys) {
-    const value = read(options, key);
-    if (value !== undefined && accepted.has(key)) given[key] = value;
-  }
-  return { flags: flags as Flags, given };
+  for (const key of answerKeys) if (line.values[key] !== undefined) given[key] = line.values[key];
+  return { flags: flags as Flags, given, positionals: line.positionals };
 }
 
 /** The Yeoman prompt question for one answer, validated by the same table rule. */
