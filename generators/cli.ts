@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createEnv } from 'yeoman-environment';
 import { newCommand } from './app/command.ts';
 import NewPlatformGenerator from './app/index.ts';
-import type { CommandSpec } from './lib/answers/table.ts';
+import { type CommandSpec, positionalsUsage } from './lib/answers/table.ts';
 import { helpRows } from './lib/answers/yeoman.ts';
 import { UsageError } from './lib/errors.ts';
 import { generatorVersion } from './lib/version.ts';
@@ -33,7 +33,7 @@ function commandHelp(command: CommandSpec): string {
     `${command.summary}.`,
     '',
     `Usage: ${command.usage}`,
-    `   or: yo ${command.namespace.replace(':app', '')}${(command.positionals ?? []).map((p) => ` <${p}>`).join('')} [options]`,
+    `   or: yo ${command.namespace.replace(':app', '')}${positionalsUsage(command)} [options]`,
     '',
     'Options:',
     ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`),

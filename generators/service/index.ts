@@ -36,7 +36,7 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
     const { flags, given, positionals } = readGiven(this, serviceCommand);
     this.flags = flags;
     const [name] = positionals;
-    this.branch = flags.currentBranch ? undefined : `add-service-${String(name)}`;
+    this.branch = flags.currentBranch ? undefined : `add-service-${name}`;
     const cwd = this.destinationRoot();
     const infra = findRepo('infra', cwd, flags.infra);
     const gitops = findRepo('gitops', cwd, flags.gitops);

@@ -7,7 +7,7 @@
  */
 import { closest, distance } from 'fastest-levenshtein';
 import { UsageError } from '../errors.ts';
-import { type CommandSpec, flagName, type OptionKey, optionTable } from './table.ts';
+import { type CommandSpec, flagName, type OptionKey, optionTable, positionalsUsage } from './table.ts';
 
 /** What one command was given: table keys (camelCase) to values, and its positional arguments. */
 export interface CommandLine {
@@ -132,12 +132,12 @@ function checkPositionals(command: CommandSpec, positionals: string[]): void {
     const takes =
       expected.length === 0
         ? 'takes no arguments'
-        : `takes ${expected.length === 1 ? 'one argument' : `${expected.length} arguments`}, ${expected.map((p) => `<${p}>`).join(' ')}`;
+        : `takes ${expected.length === 1 ? 'one argument' : `${expected.length} arguments`},${positionalsUsage(command)}`;
     throw new UsageError(`${command.name} ${takes}; unexpected: ${extra.join(' ')} (${seeHelp(command)}).`);
   }
   if (positionals.length < expected.length) {
-    const missing = expected.slice(positionals.length).map((p) => `<${p}>`);
-    throw new UsageError(`${command.name} needs ${missing.join(' ')}.\n\nUsage: ${command.usage}`);
+    const missing = positionalsUsage({ ...command, positionals: expected.slice(positionals.length) });
+    throw new UsageError(`${command.name} needs${missing}.\n\nUsage: ${command.usage}`);
   }
 }
 

@@ -270,6 +270,11 @@ export interface CommandSpec {
   help?: Partial<Record<OptionKey, [flag: string, description: string]>>;
 }
 
+/** A command's positional arguments as usage shows them: ` <name>`, or nothing. */
+export function positionalsUsage(command: CommandSpec): string {
+  return (command.positionals ?? []).map((p) => ` <${p}>`).join('');
+}
+
 /** camelCase key -> the --kebab-case flag users type. */
 export function flagName(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
