@@ -12,6 +12,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
+// Until the CLI takes over the signals (at the start of main), an interrupt stops a run that has
+// not begun anything; once main has returned, it only ends the process with main's exit code.
+// These listeners stay to the end: removing the last listener of a signal drops one that arrived
+// and is still waiting to be handled, and the default action would report a finished run as killed.
+let phase = 'loading';
+const onSignal = (signal) => {
+  if (phase === 'main') return; // the CLI handles it
+  if (phase === 'loading') console.error('Interrupted; nothing was changed.');
+  process.exit(phase === 'loading' ? (signal === 'SIGINT' ? 130 : 143) : process.exitCode);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
 const bundle = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
 if (!existsSync(bundle)) {
   console.error('gitops-platform: dist/cli.cjs is missing; run `npm run build` (npm ci runs it for you).');
@@ -38,7 +51,9 @@ const script = new vm.Script(Module.wrap(source), {
 });
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+phase = 'main';
 process.exitCode = await module.exports.main(process.argv.slice(2));
+phase = 'done';
 if (cachedData === undefined || script.cachedDataRejected) {
   // After the run, so the functions it compiled are in the cache too; renamed into place whole.
   try {

@@ -11,13 +11,14 @@ import { newCommand } from './app/command.ts';
 import NewPlatformGenerator from './app/index.ts';
 import { type CommandSpec, positionalsUsage } from './lib/answers/table.ts';
 import { helpRows } from './lib/answers/yeoman.ts';
-import { UsageError } from './lib/errors.ts';
+import { CommandError } from './lib/errors.ts';
+import { asReported, guardSignals, interruptedBy } from './lib/process/interrupt.ts';
 import { generatorVersion } from './lib/version.ts';
 import { serviceCommand } from './service/command.ts';
 import AddServiceGenerator from './service/index.ts';
 import { upgradeCommand } from './upgrade/command.ts';
 import UpgradeGenerator from './upgrade/index.ts';
-import { replayHere } from './upgrade/replay.ts';
+import { REPLAY_VARIABLE, replayHere } from './upgrade/replay.ts';
 
 /** Each command: its spec (options, help, namespace) and its generator class. */
 const commands = {
@@ -65,8 +66,9 @@ export async function main(argv: string[]): Promise<number> {
     console.log(generatorVersion);
     return 0;
   }
-  if (name === 'replay') {
-    // Internal, for upgrade: renders what this version wrote (requests as JSON on stdin).
+  if (name === 'replay' && process.env[REPLAY_VARIABLE] === '1') {
+    // Internal, for upgrade (replay.ts sets the variable): renders what this version wrote
+    // (requests as JSON on stdin). Without the variable it is an unknown command like any other.
     const { requests } = JSON.parse(readFileSync(0, 'utf8'));
     process.stdout.write(JSON.stringify(replayHere(requests)));
     return 0;
@@ -80,18 +82,31 @@ export async function main(argv: string[]): Promise<number> {
     console.log(commandHelp(command.spec));
     return 0;
   }
-  const env = createEnv({ skipInstall: true });
-  env.register(command.generator, { namespace: command.spec.namespace });
+  // From here to the end of the run, SIGINT and SIGTERM are failures that undo the change.
+  const release = guardSignals();
   try {
+    const env = createEnv({ skipInstall: true });
+    env.register(command.generator, { namespace: command.spec.namespace });
     await env.run([command.spec.namespace, ...rest]);
-    // upgrade reports pending changes (2) and conflicts (3) through the exit code.
-    return Number(process.exitCode ?? 0);
+    if (interruptedBy()) console.error('Interrupted after the change was complete; it was kept.');
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      return error.exitCode;
-    }
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    return 1;
+    return reportFailure(asReported(error));
+  } finally {
+    release();
   }
+  // upgrade reports pending changes (2) and conflicts (3) through the exit code.
+  return Number(process.exitCode ?? 0);
+}
+
+/**
+ * One failure, in the user's terms: our errors by their message alone, anything else (a bug, a
+ * system error) by its message after the command's name; the stack trace only with DEBUG=1.
+ */
+function reportFailure(error: unknown): number {
+  const debug = Boolean(process.env.DEBUG) && process.env.DEBUG !== '0';
+  const exitCode = error instanceof CommandError ? error.exitCode : 1;
+  if (debug) console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  else if (error instanceof CommandError) console.error(error.message);
+  else console.error(`gitops-platform: ${error instanceof Error ? error.message : String(error)}`);
+  return exitCode;
 }

@@ -221,7 +221,7 @@ describe('workspace transaction', () => {
           ],
           { git: true },
         ),
-      /^Error: EEXIST: file already exists, mkdir '.*\/\.gitops-platform-staging-\w+\/two\/a'$/,
+      /^Error: EEXIST: file already exists, mkdir '.*\/\.gitops-platform-staging-[\w-]+\/two\/a'$/,
     );
     assert.deepEqual(workspaceState(dir), before);
   });
@@ -236,7 +236,7 @@ describe('workspace transaction', () => {
     await assert.rejects(
       () =>
         createRepos(join(dir, 'deep', 'er'), [{ name: 'one', files: broken, commitMessage: 'one' }], { git: false }),
-      /^Error: EEXIST: file already exists, mkdir '.*\/deep\/er\/\.gitops-platform-staging-\w+\/one\/a'$/,
+      /^Error: EEXIST: file already exists, mkdir '.*\/deep\/er\/\.gitops-platform-staging-[\w-]+\/one\/a'$/,
     );
     assert.deepEqual(workspaceState(dir), before);
   });
@@ -256,7 +256,7 @@ describe('workspace transaction', () => {
             [{ name: 'one', files: [{ path: 'x', content: 'x\n', policy: 'merge' }], commitMessage: 'one' }],
             { git: true },
           ),
-        /^GitError: git [a-z-]+ .*failed in .*\/\.gitops-platform-staging-\w+\/one:\n/,
+        /^GitError: git [a-z-]+ .*failed in .*\/\.gitops-platform-staging-[\w-]+\/one:\n/,
       );
     } finally {
       if (previous === undefined) delete process.env.GIT_OBJECT_DIRECTORY;

@@ -164,7 +164,7 @@ describe('rollback: a restore that fails is reported, and the other repos are st
       ],
       message: 'feat: change',
     }));
-    assert.throws(
+    await assert.rejects(
       () => applyChanges(changes, { branch: 'add-service-x', commit: true }),
       (error: Error) => {
         assert.ok(error instanceof AggregateError, String(error));
@@ -228,7 +228,7 @@ describe('rollback: files a failed change created are removed, in every repo', (
           message: 'feat: add service web',
         },
       ];
-      assert.throws(() => applyChanges(changes, options), /^Error: (EEXIST|ENOTDIR): .*README\.md/);
+      await assert.rejects(() => applyChanges(changes, options), /^Error: (EEXIST|ENOTDIR): .*README\.md/);
       assert.deepEqual([repoState(alpha), repoState(beta)], before);
     });
   }
@@ -270,7 +270,7 @@ describe('rollback: files a failed change created are removed, in every repo', (
           { path: impossible, action: 'added', content: 'x\n' },
         ]),
       ];
-      assert.throws(() => applyUpgrades(plans, { commit }), /^Error: (EEXIST|ENOTDIR): .*README\.md/);
+      await assert.rejects(() => applyUpgrades(plans, { commit }), /^Error: (EEXIST|ENOTDIR): .*README\.md/);
       assert.deepEqual([repoState(alpha), repoState(beta)], before);
     });
   }
@@ -333,7 +333,7 @@ describe('rollback: an upgrade without a base keeps a dropped file the team edit
         upgrade.changes.map((c) => `${c.action} ${c.path}`),
         ['updated README.md', 'removed docs/legacy.md', 'kept docs/runbook.md'],
       );
-      applyUpgrades([upgrade], { commit: false });
+      await applyUpgrades([upgrade], { commit: false });
       assert.equal(readFileSync(join(dir, 'docs', 'runbook.md'), 'utf8'), edited);
       assert.equal(existsSync(join(dir, 'docs', 'legacy.md')), false);
       assert.equal(readFileSync(join(dir, 'README.md'), 'utf8'), '# platform, new\n');

@@ -176,7 +176,7 @@ describe('upgrade (lib): one scenario each', () => {
     const { ws } = await oldWorkspace();
     const plans = plansFor(ws);
     assert.ok(plans.every((p) => p.mode === 'three-way'));
-    applyUpgrades(plans, { commit: false });
+    await applyUpgrades(plans, { commit: false });
     const expected = await freshTree();
     const actual = withoutGit(ws);
     assert.deepEqual([...actual.keys()], [...expected.keys()]);
@@ -194,7 +194,7 @@ describe('upgrade (lib): one scenario each', () => {
     writeFileSync(readme, `${readFileSync(readme, 'utf8')}\n## Our on-call\n\nSee the wiki.\n`);
     commitAll(gitops(ws), 'our notes');
     const plans = plansFor(ws);
-    applyUpgrades(plans, { commit: false });
+    await applyUpgrades(plans, { commit: false });
     const after = readFileSync(readme, 'utf8');
     assert.notEqual(README_NOW(after), OLD_TITLE, 'the template change arrived');
     assert.match(after, /## Our on-call\n\nSee the wiki\.\n$/, 'the user edit stayed');
@@ -210,7 +210,7 @@ describe('upgrade (lib): one scenario each', () => {
     writeFileSync(readme, readFileSync(readme, 'utf8').replace(OLD_TITLE, '# Our platform, our title'));
     commitAll(gitops(ws), 'our title');
     const plans = plansFor(ws);
-    applyUpgrades(plans, { commit: false });
+    await applyUpgrades(plans, { commit: false });
     const after = readFileSync(readme, 'utf8');
     assert.match(
       after,
@@ -225,21 +225,21 @@ describe('upgrade (lib): one scenario each', () => {
     unlinkSync(join(gitops(ws), 'README.md'));
     commitAll(gitops(ws), 'no readme');
     const plans = plansFor(ws);
-    applyUpgrades(plans, { commit: false });
+    await applyUpgrades(plans, { commit: false });
     assert.equal(existsSync(join(gitops(ws), 'README.md')), false);
     assert.ok(plans.some((p) => p.changes.some((c) => c.path === 'README.md' && c.action === 'kept deleted')));
   });
 
   it('a file the templates dropped is removed only if unchanged', async () => {
     const untouched = (await oldWorkspace()).ws;
-    applyUpgrades(plansFor(untouched), { commit: false });
+    await applyUpgrades(plansFor(untouched), { commit: false });
     assert.equal(existsSync(join(gitops(untouched), DROPPED)), false);
 
     const { ws } = await oldWorkspace();
     writeFileSync(join(gitops(ws), DROPPED), '# Runbook\n\nPage the platform team, then call Dana.\n');
     commitAll(gitops(ws), 'runbook');
     const plans = plansFor(ws);
-    applyUpgrades(plans, { commit: false });
+    await applyUpgrades(plans, { commit: false });
     assert.equal(
       readFileSync(join(gitops(ws), DROPPED), 'utf8'),
       '# Runbook\n\nPage the platform team, then call Dana.\n',
@@ -252,7 +252,7 @@ describe('upgrade (lib): one scenario each', () => {
     const old = join(gitops(ws), RENAMED_OLD);
     writeFileSync(old, `${readFileSync(old, 'utf8')}# local addition: keep\n`);
     commitAll(gitops(ws), 'local addition');
-    applyUpgrades(plansFor(ws), { commit: false });
+    await applyUpgrades(plansFor(ws), { commit: false });
     assert.equal(existsSync(old), false);
     assert.match(readFileSync(join(gitops(ws), RENAMED_NOW), 'utf8'), /# local addition: keep\n$/);
   });
@@ -260,7 +260,7 @@ describe('upgrade (lib): one scenario each', () => {
   it('a changed answer (Kubernetes version) reaches every file that uses it', async () => {
     const { ws } = await oldWorkspace();
     const plans = plansFor(ws, { kubernetesVersion: '1.35' });
-    applyUpgrades(plans, { commit: false });
+    await applyUpgrades(plans, { commit: false });
     const expected = await freshTree({ kubernetesVersion: '1.35' });
     const actual = withoutGit(ws);
     for (const [path, content] of expected) assert.ok(content.equals(actual.get(path) as Buffer), path);
@@ -273,7 +273,7 @@ describe('upgrade (lib): one scenario each', () => {
     const { ws } = await oldWorkspace();
     writeFileSync(join(gitops(ws), 'wip.txt'), 'wip\n');
     const before = workspaceState(ws);
-    assert.throws(() => applyUpgrades(plansFor(ws), { commit: false }), /acme-gitops has uncommitted changes/);
+    await assert.rejects(() => applyUpgrades(plansFor(ws), { commit: false }), /acme-gitops has uncommitted changes/);
     assert.deepEqual(workspaceState(ws), before);
   });
 
@@ -285,7 +285,7 @@ describe('upgrade (lib): one scenario each', () => {
     // The last repo's last write cannot happen: a file stands where a folder would be needed.
     const last = plans.at(-1) as RepoUpgrade;
     last.changes.push({ path: `${YO_RC}/impossible`, action: 'added', content: 'x' });
-    assert.throws(() => applyUpgrades(plans, { commit: false }), /EEXIST|ENOTDIR/);
+    await assert.rejects(() => applyUpgrades(plans, { commit: false }), /EEXIST|ENOTDIR/);
     const after = withoutGit(ws);
     assert.deepEqual([...after.keys()], [...before.keys()]);
     for (const [path, content] of before) assert.ok(content.equals(after.get(path) as Buffer), path);
@@ -303,7 +303,7 @@ describe('upgrade (lib): one scenario each', () => {
     const plans = plansFor(ws, {}, () => ({ unavailable: 'offline in this test' }));
     const plan = plans.find((p) => p.repo.dir === gitops(ws)) as RepoUpgrade;
     assert.equal(plan.mode, 'manifest-only');
-    applyUpgrades(plans, { commit: false });
+    await applyUpgrades(plans, { commit: false });
     assert.ok(plan.changes.some((c) => c.path === 'README.md' && c.action === 'conflict'));
     assert.match(readFileSync(readme, 'utf8'), /mine\n$/, 'left as it is');
     assert.doesNotMatch(readFileSync(readme, 'utf8'), /<<<<<<</);
@@ -332,7 +332,7 @@ describe('upgrade (lib): what it refuses, and what it keeps reporting', () => {
     writeFileSync(readme, `${readFileSync(readme, 'utf8')}mine\n`);
     commitAll(gitops(ws), 'mine');
     const offline: Replay = () => ({ unavailable: 'offline in this test' });
-    applyUpgrades(plansFor(ws, {}, offline), { commit: false });
+    await applyUpgrades(plansFor(ws, {}, offline), { commit: false });
     assert.equal(readRepoState(gitops(ws))?.version, OLD, 'not recorded as upgraded');
     commitAll(gitops(ws), 'partial upgrade');
     const again = plansFor(ws, {}, offline).find((p) => p.repo.dir === gitops(ws)) as RepoUpgrade;

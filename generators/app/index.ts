@@ -2,22 +2,19 @@
  * `yo gitops-platform` / `gitops-platform new`: a new platform. Collects answers, renders the three
  * repos with the pure renderer and hands them to the workspace writer (lib/repos/create.ts).
  */
-import { resolve } from 'node:path';
-import Generator from 'yeoman-generator';
 import { type AnswerKey, answerKeys, answerSpec, type Flags } from '../lib/answers/table.ts';
 import { checkGiven, completeAnswers, defaultFor, type RawAnswers } from '../lib/answers/validate.ts';
-import { declareOptions, questionFor, readGiven } from '../lib/answers/yeoman.ts';
+import { questionFor, readGiven } from '../lib/answers/yeoman.ts';
+import { CommandGenerator, type CommandOptions } from '../lib/command-generator.ts';
 import { buildModel } from '../lib/model.ts';
 import { renderWorkspace } from '../lib/render/render.ts';
 import { assertAbsent, createRepos, type NewRepo, newRepo } from '../lib/repos/create.ts';
+import { checkFolder, removeStaleStaging } from '../lib/repos/folders.ts';
 import { generatorId } from '../lib/version.ts';
 import { newCommand } from './command.ts';
 import { doneLines, dryRunLines } from './report.ts';
 
-/** Options as Yeoman hands them over: every table key, kebab-cased from the CLI or camelCased from code. */
-export type CommandOptions = Generator['options'] & Record<string, unknown>;
-
-export default class NewPlatformGenerator extends Generator<CommandOptions> {
+export default class NewPlatformGenerator extends CommandGenerator {
   private flags: Flags = {};
   private given: RawAnswers = {};
   /** The given answers, checked and typed (prompt defaults are computed from them). */
@@ -26,9 +23,7 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
   private workspace = '';
 
   constructor(args?: string[], options?: CommandOptions) {
-    // The service repo's npm install is run by this package, not by Yeoman's package.json watcher.
-    super(args, options as CommandOptions, { customInstallTask: true });
-    declareOptions(this, newCommand);
+    super(args, options, newCommand);
   }
 
   initializing(): void {
@@ -54,7 +49,7 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
   configuring(): void {
     const { platform, service } = completeAnswers(this.given, Boolean(this.flags.defaults));
     const model = buildModel(platform, [service], generatorId);
-    this.workspace = resolve(this.destinationRoot(), this.flags.output ?? '.');
+    this.workspace = checkFolder(this.destinationRoot(), this._outputFolder());
     this.repos = renderWorkspace(model).map((rendered) =>
       newRepo(rendered, platform, [service], { skipInstall: this.flags.skipInstall }),
     );
@@ -63,14 +58,21 @@ export default class NewPlatformGenerator extends Generator<CommandOptions> {
 
   async writing(): Promise<void> {
     if (this.flags.dryRun) {
-      for (const line of dryRunLines(this.repos)) this.log(line);
+      this.say(dryRunLines(this.repos));
       return;
     }
-    await createRepos(this.workspace, this.repos, { git: !this.flags.skipGit });
+    for (const stale of removeStaleStaging(this.workspace)) {
+      this.log(`Removed ${stale}, left by a run that was killed.`);
+    }
+    await createRepos(this.workspace, this.repos, { git: !this.flags.skipGit, folder: this._outputFolder() });
   }
 
   end(): void {
     if (this.flags.dryRun) return;
-    for (const line of doneLines(this.repos, this.workspace, Boolean(this.flags.skipInstall))) this.log(line);
+    this.say(doneLines(this.repos, this.workspace, Boolean(this.flags.skipInstall)));
+  }
+
+  private _outputFolder() {
+    return { option: '--output', given: this.flags.output ?? '.' };
   }
 }

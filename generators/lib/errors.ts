@@ -5,10 +5,22 @@ export interface Violation {
   rule: string;
 }
 
-/** Bad user input. The CLI prints it without a stack trace and exits 1 before anything is written. */
-export class UsageError extends Error {
-  override name = 'UsageError';
+/**
+ * A failure told to users in their own terms: the CLI prints the message alone (no stack trace
+ * unless DEBUG=1) and exits with `exitCode`. `code` is the same number for `yo`, which exits with
+ * `error.code`.
+ */
+export class CommandError extends Error {
+  override name = 'CommandError';
   readonly exitCode: number = 1;
+  get code(): number {
+    return this.exitCode;
+  }
+}
+
+/** Bad user input, refused before anything is written. */
+export class UsageError extends CommandError {
+  override name = 'UsageError';
 }
 
 export class ValidationError extends UsageError {
@@ -22,7 +34,34 @@ export class ValidationError extends UsageError {
   }
 }
 
+/** The longest value a message quotes whole; longer ones are shortened in the middle. */
+const QUOTED_MAX = 60;
+
+/** A value as messages quote it: JSON, shortened when long, so one bad answer stays one line. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return '(missing)';
-  return JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  if (text.length <= QUOTED_MAX) return text;
+  const half = Math.floor((QUOTED_MAX - 5) / 2);
+  return `${text.slice(0, half)} ... ${text.slice(-half)} (${text.length} characters)`;
+}
+
+/** The exit codes of a process ended by SIGINT and SIGTERM, as shells report them. */
+const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
+export type InterruptSignal = keyof typeof signalExitCodes;
+
+/** SIGINT or SIGTERM (Ctrl-C at a prompt too) stopped the command; whatever it changed was undone. */
+export class Interrupted extends CommandError {
+  override name = 'Interrupted';
+  override readonly exitCode: number;
+  constructor(readonly signal: InterruptSignal) {
+    super('Interrupted; nothing was changed.');
+    this.exitCode = signalExitCodes[signal];
+  }
+}
+
+/** What failed, as the first line of a message that goes on to say what could not be undone. */
+export function failureText(error: unknown): string {
+  if (error instanceof Interrupted) return `Interrupted (${error.signal})`;
+  return error instanceof Error ? error.message : String(error);
 }

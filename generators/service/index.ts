@@ -3,13 +3,13 @@
  * three repos. The plan (plan.ts) is made and checked before anything is written; the
  * infra and GitOps changes and the new app repo then land as one transaction.
  */
-import { basename, dirname, resolve } from 'node:path';
-import Generator from 'yeoman-generator';
-import type { CommandOptions } from '../app/index.ts';
+import { basename, dirname, relative } from 'node:path';
 import type { Flags } from '../lib/answers/table.ts';
-import { declareOptions, readGiven } from '../lib/answers/yeoman.ts';
+import { readGiven } from '../lib/answers/yeoman.ts';
+import { CommandGenerator, type CommandOptions } from '../lib/command-generator.ts';
 import { renderRepo } from '../lib/render/render.ts';
 import { assertAbsent, type NewRepo, newRepo, stageRepos } from '../lib/repos/create.ts';
+import { checkFolder, type FolderOption, removeStaleStaging } from '../lib/repos/folders.ts';
 import { findRepo } from '../lib/repos/locate.ts';
 import { applyChanges, checkRepos } from '../lib/repos/transaction.ts';
 import { generatorId } from '../lib/version.ts';
@@ -17,19 +17,20 @@ import { serviceCommand } from './command.ts';
 import { planServiceAdd, type ServicePlan } from './plan.ts';
 import { doneLines, dryRunLines } from './report.ts';
 
-export default class AddServiceGenerator extends Generator<CommandOptions> {
+export default class AddServiceGenerator extends CommandGenerator {
   private flags: Flags = {};
   private plan?: ServicePlan;
   private app?: NewRepo;
   private workspace = '';
+  /** Where the new app repo goes, as users named it (--output, or the GitOps repo's folder). */
+  private folder: FolderOption = { option: '--output', given: '.' };
   /** The add-service-<name> branch of the infra and GitOps repos; undefined with --current-branch. */
   private branch?: string;
 
   constructor(args?: string[], options?: CommandOptions) {
-    super(args, options as CommandOptions, { customInstallTask: true });
+    super(args, options, serviceCommand);
     // Not required here: argv.ts checks the arguments and prints the usage when the name is missing.
     this.argument('name', { type: String, required: false, description: 'Name of the new service (DNS label)' });
-    declareOptions(this, serviceCommand);
   }
 
   initializing(): void {
@@ -46,7 +47,10 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
       { branch: this.branch, commit: true },
     );
     this.plan = planServiceAdd(infra, gitops, { service: name, port: given.port }, generatorId);
-    this.workspace = resolve(cwd, flags.output ?? dirname(gitops.dir));
+    this.folder = flags.output
+      ? { option: '--output', given: flags.output }
+      : { option: 'the workspace of the GitOps repo', given: relative(cwd, dirname(gitops.dir)) || '.' };
+    this.workspace = checkFolder(cwd, this.folder);
     const rendered = renderRepo(this.plan.model, 'app', this.plan.service.name);
     this.app = newRepo(rendered, this.plan.platform, this.plan.services, { skipInstall: flags.skipInstall });
     assertAbsent(this.workspace, [this.app]);
@@ -56,13 +60,20 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
     const plan = this.plan as ServicePlan;
     const app = this.app as NewRepo;
     if (this.flags.dryRun) {
-      for (const line of dryRunLines(plan, app, this.branch)) this.log(line);
+      this.say(dryRunLines(plan, app, this.branch));
       return;
     }
+    for (const stale of removeStaleStaging(this.workspace)) {
+      this.log(`Removed ${stale}, left by a run that was killed.`);
+    }
     // The new app repo is staged and committed first, and moved into place last, inside the transaction.
-    const staged = await stageRepos(this.workspace, [app], { git: true });
+    const staged = await stageRepos(this.workspace, [app], { git: true, folder: this.folder });
     try {
-      applyChanges(plan.changes, { branch: this.branch, commit: this.flags.commit !== false }, () => staged.moveIn());
+      await applyChanges(
+        plan.changes,
+        { branch: this.branch, commit: this.flags.commit !== false },
+        { apply: () => staged.moveIn(), undo: () => staged.moveOut() },
+      );
     } finally {
       staged.discard();
     }
@@ -75,6 +86,6 @@ export default class AddServiceGenerator extends Generator<CommandOptions> {
       committed: this.flags.commit !== false,
       skipInstall: Boolean(this.flags.skipInstall),
     };
-    for (const line of doneLines(this.plan as ServicePlan, this.app as NewRepo, options)) this.log(line);
+    this.say(doneLines(this.plan as ServicePlan, this.app as NewRepo, options));
   }
 }

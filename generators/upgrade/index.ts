@@ -1,8 +1,7 @@
-import Generator from 'yeoman-generator';
-import type { CommandOptions } from '../app/index.ts';
 import type { Flags } from '../lib/answers/table.ts';
 import { checkGiven, checkServices, completePlatform } from '../lib/answers/validate.ts';
-import { declareOptions, readGiven } from '../lib/answers/yeoman.ts';
+import { readGiven } from '../lib/answers/yeoman.ts';
+import { CommandGenerator, type CommandOptions } from '../lib/command-generator.ts';
 import { UsageError } from '../lib/errors.ts';
 import { reposAround } from '../lib/repos/locate.ts';
 import { recordedAnswers } from '../lib/repos/state.ts';
@@ -14,13 +13,12 @@ import { summaryLines } from './report.ts';
 const EXIT_PENDING = 2;
 const EXIT_CONFLICTS = 3;
 
-export default class UpgradeGenerator extends Generator<CommandOptions> {
+export default class UpgradeGenerator extends CommandGenerator {
   private flags: Flags = {};
   private plans: RepoUpgrade[] = [];
 
   constructor(args?: string[], options?: CommandOptions) {
-    super(args, options as CommandOptions, { customInstallTask: true });
-    declareOptions(this, upgradeCommand);
+    super(args, options, upgradeCommand);
   }
 
   initializing(): void {
@@ -38,17 +36,17 @@ export default class UpgradeGenerator extends Generator<CommandOptions> {
     if (!flags.dryRun && !flags.check) checkClean(this.plans);
   }
 
-  writing(): void {
+  async writing(): Promise<void> {
     const pending = this.plans.filter(hasWork);
-    for (const line of summaryLines(this.plans, this.destinationRoot())) this.log(line);
+    this.say(summaryLines(this.plans, this.destinationRoot()));
     const conflicts = this.plans.reduce((n, p) => n + p.changes.filter((c) => c.action === 'conflict').length, 0);
     if (this.flags.dryRun || this.flags.check) {
-      this.log(pending.length > 0 ? 'Pending changes; nothing was written.' : 'Up to date.');
+      this.say([pending.length > 0 ? 'Pending changes; nothing was written.' : 'Up to date.']);
       if (pending.length > 0) process.exitCode = EXIT_PENDING;
       return;
     }
     if (pending.length === 0) {
-      this.log('Up to date: nothing to do.');
+      this.say(['Up to date: nothing to do.']);
       return;
     }
     if (this.flags.commit && conflicts > 0) {
@@ -57,24 +55,26 @@ export default class UpgradeGenerator extends Generator<CommandOptions> {
           'Run it without --commit, resolve the conflicts, then commit.',
       );
     }
-    applyUpgrades(pending, { commit: Boolean(this.flags.commit) });
+    await applyUpgrades(pending, { commit: Boolean(this.flags.commit) });
     if (conflicts > 0) {
       const marked = this.plans.flatMap((p) => p.changes.filter((c) => c.action === 'conflict' && c.stages)).length;
       if (marked > 0) {
-        this.log(
+        this.say([
           `${marked} conflict(s) left for you: resolve the markers, \`git add\` the files, then commit. ` +
             '`git status` lists them as unmerged.',
-        );
+        ]);
       }
       if (conflicts > marked) {
-        this.log(
+        this.say([
           `${conflicts - marked} file(s) differ from what was generated and from what this version generates, and ` +
             'without the recorded version there is no base to merge them: they were left as they are. Bring the ' +
             'template changes into them by hand; until then the recorded version stays and upgrade lists them.',
-        );
+        ]);
       }
       process.exitCode = EXIT_CONFLICTS;
     } else
-      this.log(this.flags.commit ? 'Upgraded and committed.' : 'Upgraded; review with `git diff --cached` and commit.');
+      this.say([
+        this.flags.commit ? 'Upgraded and committed.' : 'Upgraded; review with `git diff --cached` and commit.',
+      ]);
   }
 }

@@ -289,7 +289,7 @@ function changeOf(plan: RepoUpgrade): RepoChange {
  * `commit` (which the caller allows only without conflicts) each repo gets one commit. Any failure
  * puts every repo back to its HEAD, index and work tree as they were.
  */
-export function applyUpgrades(plans: RepoUpgrade[], options: { commit: boolean }): void {
+export async function applyUpgrades(plans: RepoUpgrade[], options: { commit: boolean }): Promise<void> {
   checkClean(plans);
-  applyChanges(plans.filter(hasWork).map(changeOf), { commit: options.commit });
+  await applyChanges(plans.filter(hasWork).map(changeOf), { commit: options.commit });
 }

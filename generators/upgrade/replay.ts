@@ -15,6 +15,12 @@ import { type RenderedFile, renderRepo } from '../lib/render/render.ts';
 import { PACKAGE_NAME } from '../lib/repos/state.ts';
 import { generatorId } from '../lib/version.ts';
 
+/**
+ * Set by upgrade for the version it runs with `replay`; the bin answers `replay` only when it is
+ * set, so the internal command cannot be reached by accident.
+ */
+export const REPLAY_VARIABLE = 'GITOPS_PLATFORM_REPLAY';
+
 export interface ReplayRequest {
   kind: RepoKind;
   /** The app repo's service. */
@@ -85,6 +91,7 @@ export function replay(version: string, requests: ReplayRequest[]): ReplayRespon
     if (failure) return { unavailable: failure };
   }
   const result = spawnSync(process.execPath, [binOf(version), 'replay'], {
+    env: { ...process.env, [REPLAY_VARIABLE]: '1' },
     input: JSON.stringify({ requests }),
     encoding: 'utf8',
     maxBuffer: 1024 * 1024 * 1024,

@@ -107,3 +107,30 @@ export function workspaceState(ws: string): Record<string, unknown> {
   }
   return state;
 }
+
+/** Each entry of a workspace state as one short line (content hashed), for messages that name what differs. */
+function stateLines(state: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  const walk = (value: unknown, at: string) => {
+    if (Array.isArray(value)) {
+      for (const v of value) walk(v, at);
+    } else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, `${at}.${k}`);
+    else {
+      const text = String(value);
+      const short = text.length > 120 ? `${text.slice(0, 80)}... (${text.length} chars)` : text;
+      lines.push(`${at}: ${short}`);
+    }
+  };
+  walk(state, '');
+  return lines;
+}
+
+/** Fails with the entries that differ (not two dumps of every file) when a workspace changed. */
+export function assertSameState(after: Record<string, unknown>, before: Record<string, unknown>, message: string) {
+  if (JSON.stringify(after) === JSON.stringify(before)) return;
+  const a = new Set(stateLines(after));
+  const b = new Set(stateLines(before));
+  const gone = [...b].filter((l) => !a.has(l)).slice(0, 10);
+  const added = [...a].filter((l) => !b.has(l)).slice(0, 10);
+  throw new Error(`${message}\n  only before:\n    ${gone.join('\n    ')}\n  only after:\n    ${added.join('\n    ')}`);
+}

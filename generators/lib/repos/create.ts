@@ -9,10 +9,12 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlatformAnswers, ServiceAnswers } from '../answers/table.ts';
-import { UsageError } from '../errors.ts';
+import { failureText, UsageError } from '../errors.ts';
+import { checkpoint, pointOfNoReturn } from '../process/interrupt.ts';
 import type { RenderedFile, RenderedRepo } from '../render/render.ts';
 import { generatorId } from '../version.ts';
 import { writeFiles } from './files.ts';
+import { type FolderOption, makeFolder, STAGING_PREFIX } from './folders.ts';
 import { initAndCommit } from './git.ts';
 import { writeLockfile } from './npm.ts';
 import { freshStateFiles } from './state.ts';
@@ -60,47 +62,65 @@ export function assertAbsent(workspace: string, repos: NewRepo[]): void {
 export interface StagedRepos {
   /** Moves every repo into the workspace, or none: a failed move puts back the ones moved. */
   moveIn(): void;
+  /** Moves back every repo that moveIn moved (an interrupt right after it). */
+  moveOut(): void;
   /** Removes the staging folder (and the workspace folder, if staging made it and nothing moved in). */
   discard(): void;
 }
 
+/** Moves each repo from one folder to another; a failure moves back the ones moved, or names them. */
+function moveAll(names: string[], from: string, to: string): void {
+  const done: string[] = [];
+  try {
+    for (const name of names) {
+      renameSync(join(from, name), join(to, name));
+      done.push(name);
+    }
+  } catch (error) {
+    const stuck: string[] = [];
+    for (const name of done.reverse()) {
+      try {
+        renameSync(join(to, name), join(from, name));
+      } catch (undoError) {
+        stuck.push(`${join(to, name)}: ${(undoError as Error).message}`);
+      }
+    }
+    if (stuck.length > 0) {
+      throw new AggregateError(
+        [error],
+        `${(error as Error).message}\nand these repos could not be moved back; remove them by hand:\n  ${stuck.join('\n  ')}`,
+      );
+    }
+    throw error;
+  }
+}
+
 /**
  * Writes each repo into the staging folder and commits it; the repos are prepared and committed
- * side by side. A failure discards everything staged before it is thrown.
+ * side by side. A failure or an interrupt discards everything staged before it is thrown. The
+ * staging folder's name carries this process's pid, so a later run can tell one left by a killed
+ * run (folders.ts#removeStaleStaging).
  */
-export async function stageRepos(workspace: string, repos: NewRepo[], options: { git: boolean }): Promise<StagedRepos> {
+export async function stageRepos(
+  workspace: string,
+  repos: NewRepo[],
+  options: { git: boolean; folder?: FolderOption },
+): Promise<StagedRepos> {
   assertAbsent(workspace, repos);
   // The first folder this call creates (if any); a failure removes it again.
-  const created = mkdirSync(workspace, { recursive: true });
-  const staging = mkdtempSync(join(workspace, '.gitops-platform-staging-'));
+  const created = makeFolder(workspace, options.folder ?? { option: 'the workspace', given: workspace });
+  const staging = mkdtempSync(join(workspace, `${STAGING_PREFIX}${process.pid}-`));
+  const names = repos.map((r) => r.name);
   let moved = false;
   const staged: StagedRepos = {
     moveIn() {
-      const done: string[] = [];
-      try {
-        for (const repo of repos) {
-          renameSync(join(staging, repo.name), join(workspace, repo.name));
-          done.push(repo.name);
-        }
-        moved = true;
-      } catch (error) {
-        // Move back every repo that can be; one that cannot is named, with the error that started it.
-        const stuck: string[] = [];
-        for (const name of done.reverse()) {
-          try {
-            renameSync(join(workspace, name), join(staging, name));
-          } catch (undoError) {
-            stuck.push(`${join(workspace, name)}: ${(undoError as Error).message}`);
-          }
-        }
-        if (stuck.length > 0) {
-          throw new AggregateError(
-            [error],
-            `${(error as Error).message}\nand these repos could not be moved back; remove them by hand:\n  ${stuck.join('\n  ')}`,
-          );
-        }
-        throw error;
-      }
+      moveAll(names, staging, workspace);
+      moved = true;
+    },
+    moveOut() {
+      if (!moved) return;
+      moveAll(names, workspace, staging);
+      moved = false;
     },
     discard() {
       rmSync(staging, { recursive: true, force: true });
@@ -108,12 +128,15 @@ export async function stageRepos(workspace: string, repos: NewRepo[], options: {
     },
   };
   try {
-    const dirs = repos.map((repo) => {
+    await checkpoint('staging folder made');
+    const dirs: string[] = [];
+    for (const repo of repos) {
       const dir = join(staging, repo.name);
       mkdirSync(dir);
       writeFiles(dir, repo.files);
-      return dir;
-    });
+      dirs.push(dir);
+      await checkpoint(`${repo.name} written`);
+    }
     // Wait for every repo (even after one failed), so nothing writes into staging once it is removed.
     const results = await Promise.allSettled(
       repos.map(async (repo, n) => {
@@ -123,6 +146,7 @@ export async function stageRepos(workspace: string, repos: NewRepo[], options: {
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+    await checkpoint('repos committed');
   } catch (error) {
     staged.discard();
     throw error;
@@ -131,10 +155,23 @@ export async function stageRepos(workspace: string, repos: NewRepo[], options: {
 }
 
 /** Writes and commits new repos, then moves them into the workspace: all of them, or nothing. */
-export async function createRepos(workspace: string, repos: NewRepo[], options: { git: boolean }): Promise<void> {
+export async function createRepos(
+  workspace: string,
+  repos: NewRepo[],
+  options: { git: boolean; folder?: FolderOption },
+): Promise<void> {
   const staged = await stageRepos(workspace, repos, options);
   try {
     staged.moveIn();
+    await checkpoint('repos moved into place');
+    pointOfNoReturn();
+  } catch (error) {
+    try {
+      staged.moveOut();
+    } catch (undoError) {
+      throw new AggregateError([error, undoError], `${failureText(error)}\nand ${(undoError as Error).message}`);
+    }
+    throw error;
   } finally {
     staged.discard();
   }

@@ -8,6 +8,8 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Interrupted, type InterruptSignal } from '../errors.ts';
+import { childSignal } from '../process/interrupt.ts';
 import { isExecutable } from './files.ts';
 
 export class GitError extends Error {
@@ -72,24 +74,39 @@ function identityArgs(): string[] {
   return args;
 }
 
+/** A git killed by Ctrl-C (the terminal signals the whole process group) stopped for the interrupt. */
+function killedBy(signal: NodeJS.Signals | null): InterruptSignal | undefined {
+  return signal === 'SIGINT' || signal === 'SIGTERM' ? signal : undefined;
+}
+
 export function git(cwd: string, args: string[], input?: string): string {
   const result = spawnSync('git', [...identityArgs(), ...args], { cwd, encoding: 'utf8', input });
   if (result.error) throw new GitError(`git ${args[0]}: ${result.error.message}`);
+  const interrupt = killedBy(result.signal);
+  if (interrupt) throw new Interrupted(interrupt);
   if (result.status !== 0) {
     throw new GitError(`git ${args.join(' ')} failed in ${cwd}:\n${(result.stderr || result.stdout).trim()}`);
   }
   return result.stdout;
 }
 
-/** git, without waiting: the repos of `new` are committed side by side. */
+/** git, without waiting: the repos of `new` are committed side by side. An interrupt stops it. */
 function gitAsync(cwd: string, args: string[], input?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, stdio: ['pipe', 'ignore', 'pipe'] });
+    const signal = childSignal();
+    const child = spawn('git', args, { cwd, stdio: ['pipe', 'ignore', 'pipe'], signal });
     const stderr: Buffer[] = [];
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error) => reject(new GitError(`git ${args[0]}: ${error.message}`)));
-    child.on('close', (status) => {
-      if (status === 0) resolve();
+    // An interrupt kills the child: the promise settles when it has exited (on 'close'), so the
+    // rollback never removes a folder git is still writing in.
+    child.on('error', (error) => {
+      if (!signal.aborted) reject(new GitError(`git ${args[0]}: ${error.message}`));
+    });
+    child.on('close', (status, killed) => {
+      const interrupt = killedBy(killed);
+      if (signal.aborted) reject(signal.reason);
+      else if (interrupt) reject(new Interrupted(interrupt));
+      else if (status === 0) resolve();
       else reject(new GitError(`git ${args.join(' ')} failed in ${cwd}:\n${Buffer.concat(stderr).toString().trim()}`));
     });
     // A git that exits early closes its stdin; its exit status tells why, not the EPIPE.

@@ -2,12 +2,14 @@
  * The one way existing repos change (`service`, `upgrade`): each repo must be clean, may get a new
  * branch, then its planned operations (writes, removals, moves, conflicts recorded as unmerged
  * index stages), `git add` and, when asked and something is staged, one commit. If any step in
- * any repo fails, every repo already changed is put back (branch, HEAD, index, work tree, and the
- * files and folders the change created), and the error is rethrown.
+ * any repo fails, or the run is interrupted (SIGINT, SIGTERM: seen at the checkpoints between
+ * steps), every repo already changed is put back (branch, HEAD, index, work tree, and the files and
+ * folders the change created), and the error is rethrown.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../errors.ts';
+import { failureText, UsageError } from '../errors.ts';
+import { checkpoint, pointOfNoReturn } from '../process/interrupt.ts';
 import { createdBy, isExecutable, writeFile } from './files.ts';
 import { git } from './git.ts';
 
@@ -81,10 +83,7 @@ function restoreAll(snapshots: RepoSnapshot[], error: unknown): never {
     }
   }
   if (failures.length > 0) {
-    throw new AggregateError(
-      [error],
-      `${(error as Error).message}\nand restoring failed for:\n  ${failures.join('\n  ')}`,
-    );
+    throw new AggregateError([error], `${failureText(error)}\nand restoring failed for:\n  ${failures.join('\n  ')}`);
   }
   throw error;
 }
@@ -128,11 +127,12 @@ function recordConflict(dir: string, path: string, stages: ConflictStages): void
   git(dir, ['update-index', '--index-info'], `${info}\n`);
 }
 
-function applyOne(change: RepoChange, snapshot: RepoSnapshot, options: ChangeOptions): void {
+async function applyOne(change: RepoChange, snapshot: RepoSnapshot, options: ChangeOptions): Promise<void> {
   const { dir } = change;
   if (options.branch) {
     git(dir, ['checkout', '--quiet', '-b', options.branch]);
     snapshot.createdBranch = options.branch;
+    await checkpoint(`${change.name}: branch made`);
   }
   const staged: string[] = [];
   const conflicts: { path: string; stages: ConflictStages }[] = [];
@@ -152,13 +152,16 @@ function applyOne(change: RepoChange, snapshot: RepoSnapshot, options: ChangeOpt
     if (op.stages) conflicts.push({ path: op.path, stages: op.stages });
     else staged.push(op.path);
   }
+  await checkpoint(`${change.name}: files written`);
   // Stage what merged cleanly (removals as removals), so the conflicts stand out.
   const paths = [...new Set(staged)].filter((p) => existsSync(join(dir, p)) || isTracked(dir, p));
   if (paths.length > 0) git(dir, ['add', '--all', '--', ...paths]);
   for (const conflict of conflicts) recordConflict(dir, conflict.path, conflict.stages);
+  await checkpoint(`${change.name}: staged`);
   // Commit only when something is staged (a re-render can leave every file as it was).
   if (options.commit && git(dir, ['diff', '--cached', '--name-only']).trim() !== '') {
     git(dir, ['commit', '--quiet', '-m', change.message]);
+    await checkpoint(`${change.name}: committed`);
   }
 }
 
@@ -166,20 +169,32 @@ function isTracked(dir: string, path: string): boolean {
   return git(dir, ['ls-files', '--', path]).trim() !== '';
 }
 
+/** A step outside the repos that belongs to the same change (moving a new repo into place). */
+export interface ExtraStep {
+  apply(): void;
+  undo(): void;
+}
+
 /**
- * Applies the changes in order; `after` runs once all succeeded (e.g. moving a new repo into
- * place) and its failure undoes them too. Callers run checkRepos first, before they plan.
+ * Applies the changes in order, then `after` (e.g. moving a new repo into place); a failure or an
+ * interrupt at any point undoes all of it. When it returns, the change is complete: a signal no
+ * longer undoes it. Callers run checkRepos first, before they plan.
  */
-export function applyChanges(changes: RepoChange[], options: ChangeOptions, after?: () => void): void {
+export async function applyChanges(changes: RepoChange[], options: ChangeOptions, after?: ExtraStep): Promise<void> {
   const done: RepoSnapshot[] = [];
+  let afterApplied = false;
   try {
     for (const change of changes) {
       const snapshot = snapshotRepo(change.name, change.dir);
       done.push(snapshot);
-      applyOne(change, snapshot, options);
+      await applyOne(change, snapshot, options);
     }
-    after?.();
+    after?.apply();
+    afterApplied = true;
+    await checkpoint('change complete');
+    pointOfNoReturn();
   } catch (error) {
+    if (afterApplied) after?.undo();
     restoreAll(done, error);
   }
 }
