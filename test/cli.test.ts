@@ -12,9 +12,10 @@ import { flagName } from '../generators/lib/answers/table.ts';
 import { helpRows } from '../generators/lib/answers/yeoman.ts';
 import { serviceCommand } from '../generators/service/command.ts';
 import { upgradeCommand } from '../generators/upgrade/command.ts';
+import { REPLAY_VARIABLE, replayHere } from '../generators/upgrade/replay.ts';
 import { cannotRun } from './support/skips.ts';
 import { tempDir } from './support/temp.ts';
-import { repoRoot, workspaceState } from './support/workspace.ts';
+import { answersFor, repoRoot, workspaceState } from './support/workspace.ts';
 
 const bin = join(repoRoot, 'bin', 'gitops-platform.js');
 
@@ -124,6 +125,39 @@ describe('gitops-platform bin', () => {
     assert.equal(result.status, 1);
     assert.match(result.stderr, /Unknown command "frobnicate"/);
     assert.match(result.stderr, /new +Generate/);
+  });
+});
+
+describe('gitops-platform bin: its bundle', () => {
+  it('renders with its precompiled templates exactly what the sources render', function () {
+    this.timeout(30_000);
+    for (const set of ['minimal', 'full'] as const) {
+      const { platform, service } = answersFor(set);
+      const requests = (['infra', 'gitops', 'app'] as const).map((kind) => ({
+        kind,
+        service: kind === 'app' ? service.name : undefined,
+        answers: platform,
+        services: [service],
+      }));
+      // The internal replay command renders in the bundle, as upgrade asks an older version to.
+      const result = spawnSync(process.execPath, [bin, 'replay'], {
+        input: JSON.stringify({ requests }),
+        encoding: 'utf8',
+        env: { ...process.env, [REPLAY_VARIABLE]: '1' },
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 30_000,
+      });
+      assert.equal(result.status, 0, result.stderr);
+      const bundled = JSON.parse(result.stdout).results;
+      assert.deepEqual(bundled, replayHere(requests).results, `${set}: the bundle renders differently`);
+      assert.ok(bundled.every((r: { files: unknown[] }) => r.files.length > 10));
+    }
+  });
+
+  it('answers replay only to upgrade (GITOPS_PLATFORM_REPLAY=1); otherwise it is an unknown command', () => {
+    const result = spawnSync(process.execPath, [bin, 'replay'], { input: '', encoding: 'utf8', timeout: 30_000 });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^Unknown command "replay"\./);
   });
 });
 

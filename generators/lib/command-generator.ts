@@ -24,7 +24,7 @@ export abstract class CommandGenerator extends Generator<CommandOptions> {
 
   constructor(args: string[] | undefined, options: CommandOptions | undefined, command: CommandSpec) {
     // Packages are installed by this package (the app's lockfile), not by Yeoman's package.json watcher.
-    super(args, options as CommandOptions, { customInstallTask: true });
+    super(args, options as CommandOptions, { customInstallTask: true, customCommitTask: true });
     declareOptions(this, command);
     // Yeoman logs "An error occured while running <namespace>#<task>" before rethrowing any error.
     // (An environment that only asks for --help has no adapter, so no log.)

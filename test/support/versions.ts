@@ -1,8 +1,10 @@
 /**
  * A test-only older version of the generator, without network: a copy of this package (the built
- * bin and bundle, the templates, package.json) with another version number and one template
- * changed, placed where upgrade's version cache looks for installed versions.
+ * bin, the templates, package.json) with another version number and one template changed, its
+ * bundle built again from the changed templates, placed where upgrade's version cache looks for
+ * installed versions.
  */
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_NAME } from '../../generators/lib/repos/state.ts';
@@ -27,5 +29,13 @@ export function olderVersion(version: string, edit: (templates: string) => void)
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
   writeFileSync(join(pkg, 'package.json'), `${JSON.stringify({ ...manifest, version }, null, 2)}\n`);
   edit(join(pkg, 'templates'));
+  // The bin renders with templates compiled into its bundle: bundle the edited ones.
+  const bundled = spawnSync(process.execPath, ['scripts/bundle.mjs'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, BUNDLE_TEMPLATES: join(pkg, 'templates'), BUNDLE_OUTFILE: join(pkg, 'dist', 'cli.cjs') },
+    timeout: 120_000,
+  });
+  if (bundled.status !== 0) throw new Error(`bundling version ${version} failed: ${bundled.stderr}`);
   return { cache, version, bin: join(pkg, 'bin', 'gitops-platform.js') };
 }

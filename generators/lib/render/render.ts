@@ -5,13 +5,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ejs from 'ejs';
 import type { Environment, Model, Repo, RepoKind, Service, ServiceEnvironment } from '../model.ts';
 import { pin, uses } from '../pins.ts';
 import { hclString, jsonString, printable, shellWord, yamlString } from './escape.ts';
+import { precompiled } from './precompiled.ts';
 import { appFiles } from './tables/app.ts';
 import { gitopsFiles } from './tables/gitops.ts';
 import { infraFiles } from './tables/infra.ts';
+import { compileTemplate, type TemplateFunction } from './templates.ts';
 
 export type Policy = 'merge' | 'once';
 
@@ -58,15 +59,26 @@ export const packageRoot = (() => {
 
 const templatesRoot = join(packageRoot, 'templates');
 
-const compiled = new Map<string, ejs.TemplateFunction>();
+const compiled = new Map<string, TemplateFunction>();
 
-function template(file: string): ejs.TemplateFunction {
-  let fn = compiled.get(file);
+/** A template by its path under templates/: precompiled in the bundle, else compiled once here. */
+function template(path: string): TemplateFunction {
+  let fn = compiled.get(path) ?? precompiled[path];
   if (!fn) {
-    fn = ejs.compile(readFileSync(file, 'utf8'), { filename: file, escape: printable, strict: false });
-    compiled.set(file, fn);
+    fn = compileTemplate(readFileSync(join(templatesRoot, path), 'utf8'), path);
+    compiled.set(path, fn);
   }
   return fn;
+}
+
+/** One file's text; an error (an undefined value, which `printable` refuses) names the template. */
+function renderTemplate(path: string, ctx: TemplateContext): string {
+  try {
+    return template(path)(ctx, printable);
+  } catch (error) {
+    if (error instanceof Error) error.message = `templates/${path}: ${error.message}`;
+    throw error;
+  }
 }
 
 /** What every template sees. Helpers escape for the target language. */
@@ -144,10 +156,10 @@ export function renderRepo(
   const files: RenderedFile[] = [];
   for (const row of tables[kind]) {
     if (row.when && !row.when(model)) continue;
-    const fn = template(join(templatesRoot, kind === 'app' ? 'app-node' : kind, `${row.template}.ejs`));
+    const source = `${kind === 'app' ? 'app-node' : kind}/${row.template}.ejs`;
     const only = onlyServices ? (s: Service) => onlyServices.includes(s.name) : undefined;
     for (const { path, ctx } of instances(row, kind, model, services, only)) {
-      const file: RenderedFile = { path, content: fn(ctx), policy: row.policy ?? 'merge' };
+      const file: RenderedFile = { path, content: renderTemplate(source, ctx), policy: row.policy ?? 'merge' };
       if (row.renamedFrom) file.renamedFrom = substitute(row.renamedFrom, ctx.service, ctx.env);
       files.push(file);
     }

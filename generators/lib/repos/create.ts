@@ -15,7 +15,7 @@ import type { RenderedFile, RenderedRepo } from '../render/render.ts';
 import { generatorId } from '../version.ts';
 import { writeFiles } from './files.ts';
 import { type FolderOption, makeFolder, STAGING_PREFIX } from './folders.ts';
-import { initAndCommit } from './git.ts';
+import { commitAll, initRepo } from './git.ts';
 import { writeLockfile } from './npm.ts';
 import { freshStateFiles } from './state.ts';
 
@@ -127,27 +127,34 @@ export async function stageRepos(
       if (!moved && created) rmSync(created, { recursive: true, force: true });
     },
   };
+  // Every child process this call starts; settled before the staging folder may be removed.
+  const started: Promise<unknown>[] = [];
   try {
     await checkpoint('staging folder made');
-    const dirs: string[] = [];
-    for (const repo of repos) {
-      const dir = join(staging, repo.name);
-      mkdirSync(dir);
-      writeFiles(dir, repo.files);
-      dirs.push(dir);
+    const dirs = repos.map((repo) => join(staging, repo.name));
+    for (const dir of dirs) mkdirSync(dir);
+    // git init runs while the files are written.
+    const inits = dirs.map((dir) => (options.git ? initRepo(dir) : Promise.resolve()));
+    // Their failures are reported below; until then they must not count as unhandled.
+    for (const init of inits) init.catch(() => {});
+    started.push(...inits);
+    for (const [n, repo] of repos.entries()) {
+      writeFiles(dirs[n], repo.files);
       await checkpoint(`${repo.name} written`);
     }
-    // Wait for every repo (even after one failed), so nothing writes into staging once it is removed.
-    const results = await Promise.allSettled(
-      repos.map(async (repo, n) => {
-        await repo.prepare?.(dirs[n]);
-        if (options.git) await initAndCommit(dirs[n], repo.commitMessage);
-      }),
-    );
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const commits = repos.map(async (repo, n) => {
+      await repo.prepare?.(dirs[n]);
+      await inits[n];
+      if (options.git)
+        await commitAll(dirs[n], repo.commitMessage, new Map(repo.files.map((f) => [f.path, f.content])));
+    });
+    started.push(...commits);
+    const failed = (await Promise.allSettled(started)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     await checkpoint('repos committed');
   } catch (error) {
+    // Wait for every child (even after one failed), so nothing writes into staging once it is removed.
+    await Promise.allSettled(started);
     staged.discard();
     throw error;
   }
