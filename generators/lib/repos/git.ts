@@ -42,16 +42,19 @@ function configuredIdentity(): Partial<Person> {
   return configured;
 }
 
-/** The same, without waiting: `new` reads it while its repos are being initialized. */
+let loading: Promise<void> | undefined;
+
+/** The same, without waiting: `new` reads it (once) while its repos are being initialized. */
 function loadIdentity(): Promise<void> {
   if (configured) return Promise.resolve();
-  return new Promise((resolve) => {
+  loading ??= new Promise((resolve) => {
     execFile('git', IDENTITY_QUERY, { encoding: 'utf8' }, (_error, stdout) => {
       // Exit 1 means no identity is configured: the fallbacks apply.
       configured ??= parseIdentity(stdout ?? '');
       resolve();
     });
   });
+  return loading;
 }
 
 /**
