@@ -46,7 +46,7 @@ const label63 = 'a'.repeat(63);
 /** A valid domain of `length` characters (193 to 255): three 63-character labels and a short last one. */
 const domainOf = (length: number) => `${label63}.${label63}.${label63}.${'c'.repeat(length - 192)}`;
 /** The longest service and environment names: with domainOf(199) the ingress host is 253 characters. */
-const longestHostParts: RawAnswers = { service: 'a'.repeat(40), environments: ['e'.repeat(12)] };
+const longestHostParts: RawAnswers = { service: 'a'.repeat(40), environments: ['dev', 'e'.repeat(12)] };
 const environmentsOf = (count: number) => Array.from({ length: count }, (_, i) => `env${i}`);
 const oldestKubernetes = kubernetesVersions[0];
 const newestKubernetes = kubernetesVersions[kubernetesVersions.length - 1];
@@ -63,7 +63,7 @@ interface Context {
 type Fragment = string | RegExp;
 /** A string account ID: the rule ends there (a number gets the rule below, which begins the same way). */
 const twelveDigits = /exactly 12 digits$/;
-const notAnAccountId = 'a number that cannot be an account ID';
+const quoteIt = 'is a number, which loses leading zeros: quote it';
 
 /** [field, value, fragment of the one rule that must be named, context]. */
 const badInputs: [string, unknown, Fragment, Context?][] = [
@@ -81,13 +81,17 @@ const badInputs: [string, unknown, Fragment, Context?][] = [
   ['awsAccountId', '12345678901', twelveDigits],
   ['awsAccountId', '1234567890123', twelveDigits],
   ['awsAccountId', '12345678901a', twelveDigits],
-  ['awsAccountId', 1234567890123, notAnAccountId],
-  // The numbers just outside 0..10^12-1 (those whose leading zeros can be restored) say why.
-  ['awsAccountId', 1e12, notAnAccountId],
-  ['awsAccountId', -1, notAnAccountId],
-  ['awsAccountId', 12345678.5, notAnAccountId],
+  // A number never becomes an account ID: how many zeros it lost cannot be known.
+  ['awsAccountId', 1234567890123, quoteIt],
+  ['awsAccountId', 123456789012, quoteIt],
+  ['awsAccountId', 1234, quoteIt],
+  ['awsAccountId', 0, quoteIt],
+  ['awsAccountId', -1, quoteIt],
+  ['awsAccountId', 12345678.5, quoteIt],
   ['accounts', { dev: '1234' }, twelveDigits],
-  ['accounts', { prod: 1e12 }, notAnAccountId],
+  ['accounts', { prod: 1e12 }, quoteIt],
+  ['accounts', { prod: 123456789012 }, quoteIt],
+  ['accounts', 'dev=111111111111,dev=222222222222', 'names "dev" more than once'],
   ['accounts', 'dev', 'environment=accountId pairs'],
   ['accounts', ['111111111111'], 'map of environment to 12-digit account ID'],
   ['accounts', { qa: '111111111111' }, 'not in environments', { names: 'qa' }],
@@ -107,9 +111,12 @@ const badInputs: [string, unknown, Fragment, Context?][] = [
   ['environments', environmentsOf(11), 'at most 10 environments'],
   ['environments', ['dev', 'dev'], 'must not repeat'],
   ['environments', ['dev', 'Prod'], 'DNS-1123 label'],
-  ['environments', ['d'], '2-12 characters'],
-  ['environments', ['e'.repeat(13)], '2-12 characters'],
-  ['environments', ['production-eu-1'], '2-12 characters'],
+  ['environments', ['dev', 'd'], '2-12 characters'],
+  ['environments', ['dev', 'e'.repeat(13)], '2-12 characters'],
+  ['environments', ['dev', 'production-eu-1'], '2-12 characters'],
+  // One environment would be both the one every merge deploys to and production.
+  ['environments', ['prod'], 'at least two environments'],
+  ['environments', 'dev', 'at least two environments'],
   ['kubernetesVersion', '1.20', 'supported by EKS'],
   ['kubernetesVersion', '2.0', 'supported by EKS'],
   ['kubernetesVersion', minorStep(oldestKubernetes, -1), 'supported by EKS'],
@@ -149,24 +156,23 @@ const badInputs: [string, unknown, Fragment, Context?][] = [
 /** [field, value, the parsed answer, other answers the limit involves]: each limit itself is accepted. */
 const accepts: [string, unknown, unknown, RawAnswers?][] = [
   ['org', 'ab', 'ab'],
+  ['org', ' acme ', 'acme'],
   ['org', 'a'.repeat(32), 'a'.repeat(32)],
   ['githubOwner', 'a', 'a'],
   ['githubOwner', 'a'.repeat(39), 'a'.repeat(39)],
   ['githubOwner', `${'a-'.repeat(19)}a`, `${'a-'.repeat(19)}a`],
   ['awsAccountId', '000000000000', '000000000000'],
   ['awsAccountId', '999999999999', '999999999999'],
-  ['awsAccountId', 0, '000000000000'],
-  ['awsAccountId', 999999999999, '999999999999'],
-  ['accounts', { prod: 0 }, { prod: '000000000000' }],
-  ['accounts', { dev: 999999999999 }, { dev: '999999999999' }],
+  // Values are trimmed: a pasted answer often has spaces around it.
+  ['awsAccountId', ' 123456789012 ', '123456789012'],
+  ['accounts', { prod: '000000000000' }, { prod: '000000000000' }],
   ['accounts', 'dev=111111111111, prod=222222222222', { dev: '111111111111', prod: '222222222222' }],
   ['awsRegion', 'us-east-1', 'us-east-1'],
   ['awsRegion', 'eu-west-10', 'eu-west-10'],
-  ['environments', ['prod'], ['prod']],
   ['environments', environmentsOf(10), environmentsOf(10)],
   ['environments', 'dev, prod', ['dev', 'prod']],
-  ['environments', ['ab'], ['ab']],
-  ['environments', ['e'.repeat(12)], ['e'.repeat(12)]],
+  ['environments', ['ab', 'prod'], ['ab', 'prod']],
+  ['environments', ['dev', 'e'.repeat(12)], ['dev', 'e'.repeat(12)]],
   ['kubernetesVersion', oldestKubernetes, oldestKubernetes],
   ['kubernetesVersion', newestKubernetes, newestKubernetes],
   // A JSON number: 1.35 and "1.35" are the same version.
@@ -332,17 +338,21 @@ describe('answers: account IDs that lost their leading zero', () => {
     assert.deepEqual(answers.accounts, { prod: '000000000042' });
   });
 
-  it('restores a JSON number to 12 digits', () => {
-    const raw = loadAnswersFile(file('a.json', '{"org": "acme", "awsAccountId": 12345678901}'));
-    assert.equal(completeAnswers(raw, false).platform.awsAccountId, '012345678901');
+  it('refuses a JSON number as an account ID: quote it', () => {
+    for (const id of ['12345678901', '123456789012', '1234567890123']) {
+      const raw = loadAnswersFile(file(`n${id.length}.json`, `{"org": "acme", "awsAccountId": ${id}}`));
+      assert.match(
+        refusal(raw).message,
+        new RegExp(`awsAccountId: ${id} is a number, which loses leading zeros: quote it`),
+      );
+    }
   });
 
-  it('refuses a number that cannot be an account ID', () => {
-    const raw = loadAnswersFile(file('b.json', '{"org": "acme", "awsAccountId": 1234567890123}'));
-    assert.match(
-      refusal(raw).message,
-      /awsAccountId: 1234567890123 must be exactly 12 digits \(a number that cannot be an account ID was given\)/,
-    );
+  it('refuses a JSON answers file that gives a key twice (YAML too)', () => {
+    const json = file('twice.json', '{"org": "acme", "accounts": {"dev": "111111111111", "dev": "222222222222"}}');
+    assert.throws(() => loadAnswersFile(json), /gives "dev" more than once/);
+    const yaml = file('twice.yaml', 'org: acme\norg: globex\n');
+    assert.throws(() => loadAnswersFile(yaml), /not valid YAML: Map keys must be unique at line 2, column 1:$/);
   });
 
   it('refuses unknown keys in the answers file, naming them', () => {

@@ -11,7 +11,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { RenderedFile } from '../generators/lib/render/render.ts';
 import { createRepos } from '../generators/lib/repos/create.ts';
-import { writeFiles } from '../generators/lib/repos/files.ts';
+import { workTree, writeFiles } from '../generators/lib/repos/files.ts';
 import { freshStateFiles, MANIFEST, readRepoState } from '../generators/lib/repos/state.ts';
 import { applyChanges, type ChangeOptions, type RepoChange } from '../generators/lib/repos/transaction.ts';
 import {
@@ -237,7 +237,11 @@ describe('rollback: files a failed change created are removed, in every repo', (
   function plan(dir: string, changes: FileChange[]): RepoUpgrade {
     const { platform } = answersFor('minimal');
     return {
-      repo: { dir, state: { format: 2, version: '0.0.9', repo: 'gitops', answers: platform, services: [] } },
+      repo: {
+        dir,
+        state: { format: 2, version: '0.0.9', repo: 'gitops', answers: platform, services: [] },
+        read: workTree(dir),
+      },
       mode: 'three-way',
       fromVersion: '0.0.9',
       toVersion: '0.1.0',
@@ -319,7 +323,7 @@ describe('rollback: an upgrade without a base keeps a dropped file the team edit
       const [upgrade] = planUpgrades(
         [
           {
-            repo: { dir, state },
+            repo: { dir, state, read: workTree(dir) },
             recorded: { answers: state.answers, services: state.services },
             target: state.answers,
           },

@@ -10,6 +10,8 @@ import { createRepos } from '../generators/lib/repos/create.ts';
 import { freshStateFiles, MANIFEST, PACKAGE_NAME, YO_RC } from '../generators/lib/repos/state.ts';
 import { generatorId } from '../generators/lib/version.ts';
 import AddServiceGenerator from '../generators/service/index.ts';
+import type { ServicePlan } from '../generators/service/plan.ts';
+import { doneLines, type Landing } from '../generators/service/report.ts';
 import { tempDir } from './support/temp.ts';
 import { rejection, workspaceState } from './support/workspace.ts';
 
@@ -108,6 +110,59 @@ describe('service <name>', () => {
     assert.equal(git(gitops, 'log', '-1', '--format=%s'), 'feat: add service web');
     assert.match(git(gitops, 'status', '--porcelain'), /^A {2}charts\/worker\/Chart\.yaml$/m);
     assert.ok(existsSync(join(ws, 'worker', '.git')));
+  });
+
+  it('starts its branch from the default branch, whatever is checked out: a second add does not stack on the first', async () => {
+    const ws = await workspace();
+    await addService(ws, 'web');
+    // Both repos are now on add-service-web; the next add must not build on it.
+    await addService(ws, 'worker');
+    for (const repo of ['acme-infra', 'acme-gitops']) {
+      const dir = join(ws, repo);
+      assert.equal(git(dir, 'symbolic-ref', '--short', 'HEAD'), 'add-service-worker');
+      assert.equal(git(dir, 'rev-parse', 'add-service-worker~1'), git(dir, 'rev-parse', 'main'), repo);
+      const state = JSON.parse(readFileSync(join(dir, YO_RC), 'utf8'))[PACKAGE_NAME];
+      assert.deepEqual(
+        state.services.map((s: { name: string }) => s.name),
+        ['api', 'worker'],
+        `${repo} lists the services of main plus worker, not web`,
+      );
+      assert.equal(git(dir, 'status', '--porcelain'), '');
+    }
+    assert.equal(existsSync(join(ws, 'acme-gitops', 'charts', 'web')), false, 'web is on its own branch only');
+  });
+
+  it('says what to do next as the flags left it: a pull request, a commit to make, or the branch it is on', () => {
+    const plan = {
+      service: { name: 'web', port: 8081 },
+      model: { githubOwner: 'acme' },
+      summary: [
+        { repo: 'acme-infra', added: [], changed: ['services.json'] },
+        { repo: 'acme-gitops', added: ['charts/web/Chart.yaml'], changed: [] },
+      ],
+    } as unknown as ServicePlan;
+    const app = { name: 'web', files: [], commitMessage: '' };
+    const text = (where: Landing, committed: boolean) =>
+      doneLines(plan, app, { where: [where, where], committed, skipInstall: false }).join('\n');
+    const branch = { branch: 'add-service-web', from: 'main', created: true };
+    assert.match(
+      text(branch, true),
+      /1\. Push acme-infra \(branch add-service-web\) and open its pull request into main; merge it first:/,
+    );
+    assert.doesNotMatch(text(branch, true), /git diff --cached/);
+    const staged = text(branch, false);
+    assert.match(
+      staged,
+      /0\. Review the staged changes in acme-infra and acme-gitops \(`git diff --cached`\) and commit/,
+    );
+    assert.match(
+      staged,
+      /acme-gitops\/ {2}1 files added, 0 changed on new branch add-service-web from main, staged, not committed/,
+    );
+    const current = text({ branch: 'main', from: 'main', created: false }, true);
+    assert.match(current, /1\. Push acme-infra \(main\) first:/);
+    assert.match(current, /2\. Push acme-gitops \(main\) after the infra apply,/);
+    assert.doesNotMatch(current, /pull request into/);
   });
 
   const refusals: [string, (ws: string) => void, string, Record<string, unknown>?][] = [

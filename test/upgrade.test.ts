@@ -12,6 +12,7 @@ import type { PlatformAnswers, ServiceAnswers } from '../generators/lib/answers/
 import { buildModel } from '../generators/lib/model.ts';
 import type { RenderedFile } from '../generators/lib/render/render.ts';
 import { createRepos } from '../generators/lib/repos/create.ts';
+import { workTree } from '../generators/lib/repos/files.ts';
 import { freshStateFiles, readRepoState, YO_RC } from '../generators/lib/repos/state.ts';
 import { generatorId } from '../generators/lib/version.ts';
 import { applyUpgrades, planUpgrades, type Replay, type RepoUpgrade } from '../generators/upgrade/plan.ts';
@@ -104,6 +105,7 @@ function plansFor(ws: string, overrides: Partial<PlatformAnswers> = {}, replay: 
     .map((e) => ({
       dir: join(ws, e),
       state: readRepoState(join(ws, e)) as NonNullable<ReturnType<typeof readRepoState>>,
+      read: workTree(join(ws, e)),
     }));
   return planUpgrades(
     repos.map((repo) => {
@@ -148,14 +150,18 @@ function withoutGit(ws: string) {
 
 describe('upgrade (lib): versions', () => {
   const { platform } = answersFor('minimal');
-  const input = (version: string) => ({
-    repo: {
-      dir: tempDir('versions'),
-      state: { format: 2, version, repo: 'gitops' as const, answers: platform, services: [] },
-    },
-    recorded: { answers: platform, services: [] },
-    target: platform,
-  });
+  const input = (version: string) => {
+    const dir = tempDir('versions');
+    return {
+      repo: {
+        dir,
+        state: { format: 2, version, repo: 'gitops' as const, answers: platform, services: [] },
+        read: workTree(dir),
+      },
+      recorded: { answers: platform, services: [] },
+      target: platform,
+    };
+  };
   const current = (version: string) => (requests: ReplayRequest[]) => ({
     version,
     results: requests.map(() => ({ files: [] })),

@@ -10,12 +10,13 @@ import { CommandGenerator, type CommandOptions } from '../lib/command-generator.
 import { renderRepo } from '../lib/render/render.ts';
 import { assertAbsent, type NewRepo, newRepo, stageRepos } from '../lib/repos/create.ts';
 import { checkFolder, type FolderOption, removeStaleStaging } from '../lib/repos/folders.ts';
-import { findRepo } from '../lib/repos/locate.ts';
+import { currentBranch } from '../lib/repos/git.ts';
+import { atDefaultBranch, findRepo } from '../lib/repos/locate.ts';
 import { applyChanges, checkRepos } from '../lib/repos/transaction.ts';
 import { generatorId } from '../lib/version.ts';
 import { serviceCommand } from './command.ts';
 import { planServiceAdd, type ServicePlan } from './plan.ts';
-import { doneLines, dryRunLines } from './report.ts';
+import { doneLines, dryRunLines, type Landing } from './report.ts';
 
 export default class AddServiceGenerator extends CommandGenerator {
   private flags: Flags = {};
@@ -26,6 +27,8 @@ export default class AddServiceGenerator extends CommandGenerator {
   private folder: FolderOption = { option: '--output', given: '.' };
   /** The add-service-<name> branch of the infra and GitOps repos; undefined with --current-branch. */
   private branch?: string;
+  /** Where the change lands in the infra and GitOps repos. */
+  private where: Landing[] = [];
 
   constructor(args?: string[], options?: CommandOptions) {
     super(args, options, serviceCommand);
@@ -39,13 +42,19 @@ export default class AddServiceGenerator extends CommandGenerator {
     const [name] = positionals;
     this.branch = flags.currentBranch ? undefined : `add-service-${name}`;
     const cwd = this.destinationRoot();
-    const infra = findRepo('infra', cwd, flags.infra);
-    const gitops = findRepo('gitops', cwd, flags.gitops);
+    const found = [findRepo('infra', cwd, flags.infra), findRepo('gitops', cwd, flags.gitops)];
     // Dirty trees are refused before planning reads them (their edits would look like conflicts).
     checkRepos(
-      [infra, gitops].map((r) => ({ name: basename(r.dir), dir: r.dir })),
+      found.map((r) => ({ name: basename(r.dir), dir: r.dir })),
       { branch: this.branch, commit: true },
     );
+    // A new branch starts from the default branch, whatever is checked out (a second add must not
+    // stack on the first one's branch); --current-branch works on what is checked out.
+    const [infra, gitops] = this.branch ? found.map(atDefaultBranch) : found;
+    this.where = [infra, gitops].map((repo) => {
+      const from = repo.startPoint ?? currentBranch(repo.dir);
+      return { branch: this.branch ?? from, from, created: this.branch !== undefined };
+    });
     this.plan = planServiceAdd(infra, gitops, { service: name, port: given.port }, generatorId);
     this.folder = flags.output
       ? { option: '--output', given: flags.output }
@@ -60,7 +69,7 @@ export default class AddServiceGenerator extends CommandGenerator {
     const plan = this.plan as ServicePlan;
     const app = this.app as NewRepo;
     if (this.flags.dryRun) {
-      this.say(dryRunLines(plan, app, this.branch));
+      this.say(dryRunLines(plan, app, this.where));
       return;
     }
     for (const stale of removeStaleStaging(this.workspace)) {
@@ -82,7 +91,7 @@ export default class AddServiceGenerator extends CommandGenerator {
   end(): void {
     if (this.flags.dryRun) return;
     const options = {
-      branch: this.branch,
+      where: this.where,
       committed: this.flags.commit !== false,
       skipInstall: Boolean(this.flags.skipInstall),
     };

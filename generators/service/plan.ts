@@ -3,8 +3,6 @@
  * files they share change, merged with the team's edits. Planning reads the repos and writes
  * nothing, so every refusal (name, version, conflicts) happens before any change.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { PlatformAnswers, ServiceAnswers } from '../lib/answers/table.ts';
 import { checkService } from '../lib/answers/validate.ts';
 import { UsageError } from '../lib/errors.ts';
@@ -44,10 +42,10 @@ function planRepo(
   const changed: string[] = [];
   const conflicts: string[] = [];
   for (const file of rendered.files) {
-    const onDisk = join(repo.dir, file.path);
     const base = old.get(file.path);
+    const ours = base === file.content ? undefined : repo.read(file.path);
     if (base === undefined) {
-      if (existsSync(onDisk)) conflicts.push(`${file.path} (a new file of the service, but it already exists)`);
+      if (ours !== undefined) conflicts.push(`${file.path} (a new file of the service, but it already exists)`);
       else {
         ops.push({ path: file.path, content: file.content });
         added.push(file.path);
@@ -55,8 +53,7 @@ function planRepo(
       continue;
     }
     // Unchanged, deleted by the team, or the team's own file after creation (policy once).
-    if (base === file.content || !existsSync(onDisk) || file.policy === 'once') continue;
-    const ours = readFileSync(onDisk, 'utf8');
+    if (base === file.content || ours === undefined || file.policy === 'once') continue;
     const merged = mergeFile(file.path, base, ours, file.content);
     if (merged.conflicts > 0) conflicts.push(`${file.path} (your edits overlap the lines the service adds)`);
     else if (merged.content !== ours) {
@@ -70,12 +67,18 @@ function planRepo(
     );
   }
   // The manifest keeps the entries of the files not rendered here (they did not change).
-  const previous = readManifest(repo.dir);
+  const previous = readManifest(repo.dir, repo.read);
   const complete = previous ? rendered : renderRepo(after, kind);
   const manifest = manifestOf(complete.files, version, previous);
   for (const state of stateFiles({ kind }, platform, services, manifest)) ops.push(state);
   return {
-    change: { name: rendered.repo.name, dir: repo.dir, ops, message: `feat: add service ${service}` },
+    change: {
+      name: rendered.repo.name,
+      dir: repo.dir,
+      ops,
+      message: `feat: add service ${service}`,
+      startPoint: repo.startPoint,
+    },
     added,
     changed,
   };

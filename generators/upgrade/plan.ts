@@ -4,13 +4,13 @@
  * against the manifest), theirs = what this version renders now, ours = the file on disk.
  * Planning writes nothing; applying writes every repo or, on any failure, none.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import semver from 'semver';
 import type { PlatformAnswers, ServiceAnswers } from '../lib/answers/table.ts';
 import { UsageError } from '../lib/errors.ts';
 import { mergeFile } from '../lib/merge.ts';
 import type { RenderedFile } from '../lib/render/render.ts';
+import type { FileReader } from '../lib/repos/files.ts';
 import type { LocatedRepo } from '../lib/repos/locate.ts';
 import { type Manifest, manifestOf, PACKAGE_NAME, readManifest, sha256, stateFiles } from '../lib/repos/state.ts';
 import {
@@ -69,11 +69,6 @@ function requestOf(repo: LocatedRepo, answers: PlatformAnswers, services: Servic
   };
 }
 
-function read(dir: string, path: string): string | undefined {
-  const file = join(dir, path);
-  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-}
-
 /** A base render that differs from what the manifest recorded is not trusted. */
 function trusted(base: RenderedFile[], manifest: Manifest | undefined): Base {
   if (!manifest) return { unavailable: 'the repo has no manifest' };
@@ -88,7 +83,7 @@ function trusted(base: RenderedFile[], manifest: Manifest | undefined): Base {
   return { files: base };
 }
 
-function threeWay(dir: string, base: RenderedFile[], theirs: RenderedFile[]): FileChange[] {
+function threeWay(read: FileReader, base: RenderedFile[], theirs: RenderedFile[]): FileChange[] {
   const before = new Map(base.map((f) => [f.path, f]));
   const now = new Map(theirs.map((f) => [f.path, f]));
   const changes: FileChange[] = [];
@@ -101,7 +96,7 @@ function threeWay(dir: string, base: RenderedFile[], theirs: RenderedFile[]): Fi
       oursPath = file.renamedFrom;
       moved.add(file.renamedFrom);
     }
-    const ours = read(dir, oursPath);
+    const ours = read(oursPath);
     const movedFrom = oursPath === file.path ? undefined : oursPath;
     if (!old) {
       if (ours === undefined) changes.push({ path: file.path, action: 'added', content: file.content });
@@ -134,7 +129,7 @@ function threeWay(dir: string, base: RenderedFile[], theirs: RenderedFile[]): Fi
   }
   for (const file of base) {
     if (now.has(file.path) || moved.has(file.path)) continue;
-    const ours = read(dir, file.path);
+    const ours = read(file.path);
     if (ours === undefined) continue;
     changes.push(ours === file.content ? { path: file.path, action: 'removed' } : { path: file.path, action: 'kept' });
   }
@@ -154,12 +149,12 @@ function conflictOr(
 }
 
 /** Without a base: only files still exactly as generated are updated; others are reported. */
-function manifestOnly(dir: string, manifest: Manifest | undefined, theirs: RenderedFile[]): FileChange[] {
+function manifestOnly(read: FileReader, manifest: Manifest | undefined, theirs: RenderedFile[]): FileChange[] {
   const recorded = manifest?.files ?? {};
   const changes: FileChange[] = [];
   const now = new Set(theirs.map((f) => f.path));
   for (const file of theirs) {
-    const ours = read(dir, file.path);
+    const ours = read(file.path);
     const entry = recorded[file.path];
     if (ours === undefined) {
       changes.push(
@@ -175,7 +170,7 @@ function manifestOnly(dir: string, manifest: Manifest | undefined, theirs: Rende
   }
   for (const [path, entry] of Object.entries(recorded)) {
     if (now.has(path)) continue;
-    const ours = read(dir, path);
+    const ours = read(path);
     if (ours === undefined) continue;
     changes.push(sha256(ours) === entry.sha256 ? { path, action: 'removed' } : { path, action: 'kept' });
   }
@@ -220,12 +215,12 @@ export function planUpgrades(
     });
   }
   return inputs.map((input, n) => {
-    const { dir } = input.repo;
+    const { dir, read } = input.repo;
     const theirs = now.results[n].files;
-    const manifest = readManifest(dir);
+    const manifest = readManifest(dir, read);
     const replayed = bases.get(input) as Base;
     const base = 'files' in replayed ? trusted(replayed.files, manifest) : replayed;
-    const changes = 'files' in base ? threeWay(dir, base.files, theirs) : manifestOnly(dir, manifest, theirs);
+    const changes = 'files' in base ? threeWay(read, base.files, theirs) : manifestOnly(read, manifest, theirs);
     // Files that differ from both sides with no base to merge them are left as they are; until the
     // team has brought them in line, their manifest entries and the recorded version stay as they
     // were, so the next upgrade reports them again instead of calling the repo up to date.
@@ -255,7 +250,7 @@ function keepEntries(next: Manifest, previous: Manifest, paths: string[]): void 
 
 export function hasWork(plan: RepoUpgrade): boolean {
   if (plan.changes.some((c) => c.action !== 'kept' && c.action !== 'kept deleted')) return true;
-  return plan.state.some((f) => read(plan.repo.dir, f.path) !== f.content);
+  return plan.state.some((f) => plan.repo.read(f.path) !== f.content);
 }
 
 /** The same refusals as `service`: not a git repo, uncommitted changes, a detached HEAD. */

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { visit as visitJson } from 'jsonc-parser';
 import { parseDocument, visit } from 'yaml';
 import { UsageError, ValidationError } from '../errors.ts';
 import { answerKeys } from './table.ts';
@@ -28,10 +29,13 @@ export function loadAnswersFile(path: string): RawAnswers {
     } catch (error) {
       throw new UsageError(`--answers: ${path} is not valid JSON: ${(error as Error).message}`);
     }
+    // JSON.parse keeps the last of two equal keys; which one was meant is not ours to guess.
+    const repeated = repeatedJsonKey(source);
+    if (repeated) throw new UsageError(`--answers: ${path} gives "${repeated}" more than once; give it once.`);
   } else {
     const doc = parseDocument(source);
     if (doc.errors.length > 0) {
-      throw new UsageError(`--answers: ${path} is not valid YAML: ${doc.errors[0].message}`);
+      throw new UsageError(`--answers: ${path} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
     }
     visit(doc, {
       Scalar(_key, node) {
@@ -56,4 +60,24 @@ export function loadAnswersFile(path: string): RawAnswers {
     );
   }
   return data as RawAnswers;
+}
+
+/** The first key that appears twice in one object of a JSON text (YAML's parser refuses these itself). */
+function repeatedJsonKey(source: string): string | undefined {
+  const objects: Set<string>[] = [];
+  let repeated: string | undefined;
+  visitJson(source, {
+    onObjectBegin: () => {
+      objects.push(new Set());
+    },
+    onObjectEnd: () => {
+      objects.pop();
+    },
+    onObjectProperty: (key) => {
+      const keys = objects.at(-1);
+      if (keys?.has(key)) repeated ??= key;
+      keys?.add(key);
+    },
+  });
+  return repeated;
 }

@@ -10,8 +10,9 @@ type Rule<T> = (value: T) => string | undefined;
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
+/** Text as given, without the spaces around it (a pasted value often has some). */
 function text(raw: unknown): string | undefined {
-  return typeof raw === 'string' ? raw : undefined;
+  return typeof raw === 'string' ? raw.trim() : undefined;
 }
 
 function label(min: number, max: number, extra: Rule<string>[] = []): (raw: unknown) => Parsed<string> {
@@ -34,15 +35,15 @@ function label(min: number, max: number, extra: Rule<string>[] = []): (raw: unkn
 }
 
 /**
- * AWS account IDs are 12-digit strings. A YAML or JSON number has lost its leading zeros; it is
- * restored only when that is unambiguous (a non-negative integer below 10^12), otherwise refused.
+ * AWS account IDs are 12-digit strings. A number (JSON `1234`, a hand-edited .yo-rc.json) has lost
+ * any leading zeros and cannot say how many: refused, never padded into a wrong ARN. (An unquoted
+ * YAML scalar keeps its text: file.ts reads digits as written.)
  */
 export function parseAccountId(raw: unknown): Parsed<string> {
-  let value: string | undefined;
   if (typeof raw === 'number') {
-    if (Number.isSafeInteger(raw) && raw >= 0 && raw < 1e12) value = String(raw).padStart(12, '0');
-    else return { error: 'must be exactly 12 digits (a number that cannot be an account ID was given)' };
-  } else value = text(raw);
+    return { error: 'is a number, which loses leading zeros: quote it, as in "012345678901"' };
+  }
+  const value = text(raw);
   if (value === undefined || !/^\d{12}$/.test(value)) return { error: 'must be exactly 12 digits' };
   return { value };
 }
@@ -83,6 +84,7 @@ export function parseAccounts(raw: unknown): Parsed<Record<string, string>> {
   } else return { error: 'must be a map of environment to 12-digit account ID' };
   const value: Record<string, string> = {};
   for (const [env, id] of entries) {
+    if (Object.hasOwn(value, env)) return { error: `names "${env}" more than once; give each environment one account` };
     const parsed = parseAccountId(id);
     if ('error' in parsed) return { error: `entry "${env}" ${parsed.error}` };
     value[env] = parsed.value;
@@ -112,6 +114,14 @@ export function parseEnvironments(raw: unknown): Parsed<string[]> {
   const items = list(raw);
   if (!items) return { error: 'must be a list of environment names' };
   if (items.length === 0 || (items.length === 1 && items[0] === '')) return { error: 'must not be empty' };
+  // The first environment takes every merge, the last is production (reviewed pull requests only):
+  // one environment would be both, and every merge would reach production unreviewed.
+  if (items.length === 1) {
+    return {
+      error:
+        'must name at least two environments: the first deploys every merge, the last is production and changes only through reviewed pull requests',
+    };
+  }
   if (items.length > 10) return { error: 'must have at most 10 environments' };
   const value: string[] = [];
   for (const item of items) {

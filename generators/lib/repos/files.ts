@@ -2,7 +2,7 @@
  * Writing files into a repo: the one executable-bit rule (scripts run as checked out, and their
  * index entries say so) and what a write creates, so a rollback can remove exactly that.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Scripts get the executable bit, so `scripts/set-image.sh` runs as checked out. */
@@ -32,4 +32,15 @@ export function createdBy(dir: string, path: string): string | undefined {
 
 export function writeFiles(root: string, files: { path: string; content: string }[]): void {
   for (const file of files) writeFile(root, file.path, file.content);
+}
+
+/** Reads one file of a repo by its path: from the work tree, or from a branch (git.ts#branchReader). */
+export type FileReader = (path: string) => string | undefined;
+
+/** The files of a repo as they are on disk now. */
+export function workTree(dir: string): FileReader {
+  return (path) => {
+    const file = join(dir, path);
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  };
 }

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Interrupted, type InterruptSignal } from '../errors.ts';
 import { childSignal } from '../process/interrupt.ts';
-import { isExecutable } from './files.ts';
+import { type FileReader, isExecutable } from './files.ts';
 
 export class GitError extends Error {
   override name = 'GitError';
@@ -219,4 +219,41 @@ export async function commitAll(dir: string, message: string, written: ReadonlyM
     fastImportStream(message, files),
   );
   writeFileSync(join(dir, '.git', 'index'), indexOf(dir, files));
+}
+
+/**
+ * The branch new work starts from: the remote's default (origin/HEAD) when the repo has one, else
+ * `main`, the branch `new` made; else the branch checked out.
+ */
+export function defaultBranch(dir: string): string {
+  const remote = spawnSync('git', ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  if (remote.status === 0 && remote.stdout.trim().startsWith('origin/')) {
+    const name = remote.stdout.trim().slice('origin/'.length);
+    if (git(dir, ['branch', '--list', name]).trim() !== '') return name;
+  }
+  if (git(dir, ['branch', '--list', 'main']).trim() !== '') return 'main';
+  return currentBranch(dir);
+}
+
+/** The branch checked out (checkRepos has refused a detached HEAD). */
+export function currentBranch(dir: string): string {
+  return git(dir, ['symbolic-ref', '--short', 'HEAD']).trim();
+}
+
+/** The files of a repo as a branch has them (the work tree may be on another branch). */
+export function branchReader(dir: string, branch: string): FileReader {
+  const cache = new Map<string, string | undefined>();
+  return (path) => {
+    if (!cache.has(path)) {
+      const shown = spawnSync('git', ['cat-file', 'blob', `refs/heads/${branch}:${path}`], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      cache.set(path, shown.status === 0 ? shown.stdout : undefined);
+    }
+    return cache.get(path);
+  };
 }

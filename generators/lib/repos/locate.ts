@@ -6,11 +6,34 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { RepoKind } from '../model.ts';
+import { type FileReader, workTree } from './files.ts';
+import { branchReader, currentBranch, defaultBranch } from './git.ts';
 import { PACKAGE_NAME, type RepoState, readRepoState } from './state.ts';
 
 export interface LocatedRepo {
   dir: string;
   state: RepoState;
+  /** Its files as the command sees them: the work tree, or the branch a change starts from. */
+  read: FileReader;
+  /** The branch `read` reads, when it is not the one checked out. */
+  startPoint?: string;
+}
+
+/**
+ * The repo as its default branch has it (git.ts#defaultBranch), whatever is checked out: a change
+ * that starts a branch plans from there. Refused when that branch has no state of ours.
+ */
+export function atDefaultBranch(repo: LocatedRepo): LocatedRepo {
+  const branch = defaultBranch(repo.dir);
+  if (branch === currentBranch(repo.dir)) return repo;
+  const read = branchReader(repo.dir, branch);
+  const state = readRepoState(repo.dir, read);
+  if (!state || state.repo !== repo.state.repo) {
+    throw new UsageError(
+      `${repo.dir}: its default branch ${branch} has no ${repo.state.repo} repo state (.yo-rc.json)`,
+    );
+  }
+  return { dir: repo.dir, state, read, startPoint: branch };
 }
 
 /** The repos made by this package among `folder` and its children (of one kind, or all). */
@@ -23,9 +46,16 @@ function reposIn(folder: string, kind?: RepoKind): LocatedRepo[] {
       .map((entry) => join(folder, entry)),
   ];
   for (const dir of candidates) {
-    if (!statSync(dir).isDirectory()) continue;
+    // A dangling symlink or an entry this user may not read is not a repo of ours: skipped.
+    let isFolder = false;
+    try {
+      isFolder = statSync(dir).isDirectory();
+    } catch {
+      continue;
+    }
+    if (!isFolder) continue;
     const state = readRepoState(dir);
-    if (state && (kind === undefined || state.repo === kind)) found.push({ dir, state });
+    if (state && (kind === undefined || state.repo === kind)) found.push({ dir, state, read: workTree(dir) });
   }
   return found;
 }
@@ -41,7 +71,7 @@ export function findRepo(kind: RepoKind, cwd: string, explicit?: string): Locate
     if (!state || state.repo !== kind) {
       throw new UsageError(`--${kind}: ${dir} is not a ${kind} repo made by ${PACKAGE_NAME} (no .yo-rc.json for it)`);
     }
-    return { dir, state };
+    return { dir, state, read: workTree(dir) };
   }
   const here = readRepoState(cwd);
   const folder = here ? dirname(cwd) : cwd;
@@ -61,7 +91,7 @@ export function findRepo(kind: RepoKind, cwd: string, explicit?: string): Locate
 /** The repo in the current folder, or every repo made by this package in the folder's children. */
 export function reposAround(cwd: string): LocatedRepo[] {
   const here = readRepoState(cwd);
-  if (here) return [{ dir: cwd, state: here }];
+  if (here) return [{ dir: cwd, state: here, read: workTree(cwd) }];
   const found = reposIn(cwd);
   if (found.length === 0) {
     throw new UsageError(`No repo made by ${PACKAGE_NAME} in or under ${cwd} (no .yo-rc.json).`);

@@ -6,7 +6,6 @@
  * byte-identical; the manifest is an object until stateFiles writes it out.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
 import { type PlatformAnswers, platformKeys, type ServiceAnswers } from '../answers/table.ts';
@@ -14,6 +13,7 @@ import { checkServices, completePlatform } from '../answers/validate.ts';
 import { UsageError } from '../errors.ts';
 import type { RepoKind } from '../model.ts';
 import type { Policy, RenderedFile, RenderedRepo } from '../render/render.ts';
+import { type FileReader, workTree } from './files.ts';
 import { migrateState, STATE_FORMAT } from './migrations.ts';
 
 export const PACKAGE_NAME = 'generator-gitops-platform';
@@ -103,19 +103,23 @@ export function freshStateFiles(
 }
 
 /** A JSON file of a repo, or undefined when it is absent; unreadable JSON is one line naming the file. */
-function readJson(file: string): unknown {
-  if (!existsSync(file)) return undefined;
+function readJson(read: FileReader, path: string, shown: string): unknown {
+  const text = read(path);
+  if (text === undefined) return undefined;
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${file} is not valid JSON (${(error as Error).message}); restore it from git.`);
+    throw new UsageError(`${shown} is not valid JSON (${(error as Error).message}); restore it from git.`);
   }
 }
 
-/** The state of a repo made by this package, in today's format; undefined for any other folder. */
-export function readRepoState(dir: string): RepoState | undefined {
+/**
+ * The state of a repo made by this package, in today's format; undefined for any other folder.
+ * `read` gives the repo's files (default: its work tree).
+ */
+export function readRepoState(dir: string, read: FileReader = workTree(dir)): RepoState | undefined {
   const file = join(dir, YO_RC);
-  const stored = (readJson(file) as Record<string, unknown> | undefined)?.[PACKAGE_NAME];
+  const stored = (readJson(read, YO_RC, file) as Record<string, unknown> | undefined)?.[PACKAGE_NAME];
   if (!stored || typeof stored !== 'object') return undefined;
   const state = migrateState(stored as Record<string, unknown>, file) as unknown as RepoState;
   if (!state.repo || !state.answers) return undefined;
@@ -127,8 +131,8 @@ export function readRepoState(dir: string): RepoState | undefined {
   return state;
 }
 
-export function readManifest(dir: string): Manifest | undefined {
-  const manifest = readJson(join(dir, MANIFEST)) as Manifest | undefined;
+export function readManifest(dir: string, read: FileReader = workTree(dir)): Manifest | undefined {
+  const manifest = readJson(read, MANIFEST, join(dir, MANIFEST)) as Manifest | undefined;
   if (manifest !== undefined && (typeof manifest.files !== 'object' || manifest.files === null)) {
     throw new UsageError(`${join(dir, MANIFEST)} has no "files" map; restore it from git.`);
   }

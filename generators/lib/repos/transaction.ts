@@ -31,6 +31,8 @@ export interface RepoChange {
   dir: string;
   ops: FileOp[];
   message: string;
+  /** Where the new branch starts (ChangeOptions.branch); default: what is checked out. */
+  startPoint?: string;
 }
 
 export interface ChangeOptions {
@@ -130,7 +132,7 @@ function recordConflict(dir: string, path: string, stages: ConflictStages): void
 async function applyOne(change: RepoChange, snapshot: RepoSnapshot, options: ChangeOptions): Promise<void> {
   const { dir } = change;
   if (options.branch) {
-    git(dir, ['checkout', '--quiet', '-b', options.branch]);
+    git(dir, ['checkout', '--quiet', '-b', options.branch, ...(change.startPoint ? [change.startPoint] : [])]);
     snapshot.createdBranch = options.branch;
     await checkpoint(`${change.name}: branch made`);
   }
