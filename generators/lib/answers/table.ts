@@ -205,6 +205,13 @@ export const optionTable = {
     cli: 'boolean',
     description: 'Commit the changes (service: on unless --no-commit; upgrade: only with --commit)',
   },
+  allowDestroy: {
+    kind: 'flag',
+    cli: 'boolean',
+    default: false,
+    description:
+      'Allow an answer change that destroys infrastructure (an environment removed, the region or an account moved); the steps to take in AWS are printed',
+  },
   check: {
     kind: 'flag',
     cli: 'boolean',

@@ -1,0 +1,130 @@
+/**
+ * What changing the answers of a live platform means, decided before anything is planned:
+ * - refused outright: a Kubernetes downgrade (EKS cannot) or a jump of more than one minor (EKS
+ *   upgrades one minor at a time);
+ * - destructive, so only with --allow-destroy: removing an environment, moving the region, moving an
+ *   environment to another account. Each comes with the steps that must happen in AWS, in order;
+ * - repos of one workspace that record different answers: named field by field.
+ * Reads nothing and writes nothing.
+ */
+import type { PlatformAnswers } from '../lib/answers/table.ts';
+import { formatValue, UsageError } from '../lib/errors.ts';
+import { buildModel, type Environment } from '../lib/model.ts';
+import { generatorId } from '../lib/version.ts';
+
+/** "1.34" -> 34: EKS versions are 1.<minor>. */
+function minor(version: string): number {
+  return Number(version.split('.')[1]);
+}
+
+/** The one-minor-at-a-time rule of EKS, or undefined when the change keeps it. */
+function kubernetesRefusal(from: string, to: string): string | undefined {
+  if (minor(to) < minor(from)) {
+    return `--kubernetes-version ${to}: the clusters run ${from}, and EKS cannot downgrade a cluster; nothing was written.`;
+  }
+  if (minor(to) > minor(from) + 1) {
+    return (
+      `--kubernetes-version ${to}: the clusters run ${from}, and EKS upgrades one minor version at a time: ` +
+      `upgrade to 1.${minor(from) + 1} and apply every environment first; nothing was written.`
+    );
+  }
+  return undefined;
+}
+
+/** One destructive change: what it is, and what must happen in AWS, in order. */
+export interface Destruction {
+  what: string;
+  steps: string[];
+}
+
+/** `terraform destroy` of one environment's root, as its README runs it. */
+function destroy(env: Environment): string {
+  return `terraform -chdir=${env.terraformDir} destroy (as ${env.infraApplyRole.name} in account ${env.accountId})`;
+}
+
+/** The destructive changes from `from` to `to` (empty when the change destroys nothing). */
+export function destructions(from: PlatformAnswers, to: PlatformAnswers): Destruction[] {
+  // Names, paths and keys as the recorded answers made them (what exists in AWS today).
+  const before = buildModel(from, [], generatorId);
+  const after = buildModel(to, [], generatorId);
+  const found: Destruction[] = [];
+  for (const env of before.environments) {
+    const moved = after.environments.find((e) => e.name === env.name);
+    if (!moved) {
+      found.push({
+        what: `environment ${env.name} is removed`,
+        steps: [
+          `Merge the GitOps repo's change first: Argo CD in ${env.clusterName} deletes what its Applications deployed (the load balancers and DNS records with them).`,
+          `Then, before the infra repo's change is merged, destroy its root from main, where its files still are: ${destroy(env)}.`,
+          `Then merge the infra repo's change; its state ${env.stateKey} in ${before.terraform.stateBucket} can be deleted.`,
+        ],
+      });
+    } else if (moved.accountId !== env.accountId && from.awsRegion === to.awsRegion) {
+      found.push({
+        what: `environment ${env.name} moves from account ${env.accountId} to ${moved.accountId}`,
+        steps: [
+          `Destroy its root in account ${env.accountId} from main before this change is merged: ${destroy(env)}.`,
+          `Merge this change and run bootstrap/ by hand, so account ${moved.accountId} gets the GitHub OIDC provider and the CI roles.`,
+          `Then let the pipeline apply ${moved.terraformDir} in account ${moved.accountId}.`,
+        ],
+      });
+    }
+  }
+  if (from.awsRegion !== to.awsRegion) {
+    found.push({
+      what: `the region moves from ${from.awsRegion} to ${to.awsRegion}: every cluster, VPC, repository and role is made again there`,
+      steps: [
+        `From main, before this change is merged, destroy each environment root, production last (${before.environments.map((e) => e.terraformDir).join(', ')}), then global/.`,
+        `Move or empty the ECR repositories (their images do not move) and ${before.terraform.stateBucket}; bootstrap/ makes the state bucket again in ${to.awsRegion}.`,
+        'Merge this change, run bootstrap/ by hand, then let the pipeline apply global/ and each environment.',
+      ],
+    });
+  } else if (from.awsAccountId !== to.awsAccountId) {
+    found.push({
+      what: `the global account moves from ${from.awsAccountId} to ${to.awsAccountId}: the state bucket, ECR and the services' CI roles`,
+      steps: [
+        `From main, before this change is merged, empty the ECR repositories and destroy global/ in account ${from.awsAccountId}.`,
+        `Merge this change, run bootstrap/ by hand in account ${to.awsAccountId} (it makes ${after.terraform.stateBucket}), then let the pipeline apply global/ and the environments.`,
+      ],
+    });
+  }
+  return found;
+}
+
+/** The steps of every destructive change, as lines to print. */
+export function destructionLines(found: Destruction[]): string[] {
+  return found.flatMap((d) => [`- ${d.what}:`, ...d.steps.map((step, i) => `    ${i + 1}. ${step}`)]);
+}
+
+/**
+ * Refuses a change EKS cannot make, and a destructive one without consent (the refusal lists what
+ * must happen in AWS first). Returns the destructive changes allowed with --allow-destroy.
+ */
+export function checkAnswerChange(from: PlatformAnswers, to: PlatformAnswers, allowDestroy: boolean): Destruction[] {
+  const refusal = kubernetesRefusal(from.kubernetesVersion, to.kubernetesVersion);
+  if (refusal) throw new UsageError(refusal);
+  const found = destructions(from, to);
+  if (found.length > 0 && !allowDestroy) {
+    throw new UsageError(
+      [
+        'Refusing a change that destroys infrastructure without --allow-destroy; nothing was written:',
+        ...destructionLines(found),
+        'Rerun with --allow-destroy once you have planned these steps; upgrade prints them again.',
+      ].join('\n'),
+    );
+  }
+  return found;
+}
+
+/** The answers that differ between repos of one workspace: "field: repo = value, repo = value". */
+export function differingAnswers(recorded: { name: string; answers: PlatformAnswers }[]): string[] {
+  if (recorded.length < 2) return [];
+  const fields = new Set(recorded.flatMap((r) => Object.keys(r.answers))) as Set<keyof PlatformAnswers>;
+  const lines: string[] = [];
+  for (const field of fields) {
+    const values = recorded.map((r) => JSON.stringify(r.answers[field] ?? null));
+    if (new Set(values).size === 1) continue;
+    lines.push(`${field}: ${recorded.map((r) => `${r.name} ${formatValue(r.answers[field])}`).join(', ')}`);
+  }
+  return lines;
+}

@@ -1,0 +1,133 @@
+/**
+ * Changing the answers of a live platform: what EKS cannot do is refused, what destroys
+ * infrastructure needs --allow-destroy (and says what to do in AWS), and repos that record
+ * different answers are named field by field. Unit tests of the rules, then the bin on a workspace.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PlatformAnswers } from '../generators/lib/answers/table.ts';
+import { PACKAGE_NAME, YO_RC } from '../generators/lib/repos/state.ts';
+import { checkAnswerChange, destructions, differingAnswers } from '../generators/upgrade/answer-changes.ts';
+import { tempDir } from './support/temp.ts';
+import { answersFor, assertSameState, repoRoot, workspaceState } from './support/workspace.ts';
+
+const base = (): PlatformAnswers => ({ ...answersFor('minimal').platform, environments: ['dev', 'staging', 'prod'] });
+const change = (to: Partial<PlatformAnswers>) => ({ ...base(), ...to });
+
+describe('answer changes: the rules', () => {
+  it('refuses a Kubernetes downgrade and a jump of more than one minor; one minor up is fine', () => {
+    const at = (version: string) => change({ kubernetesVersion: version });
+    assert.throws(() => checkAnswerChange(at('1.34'), at('1.33'), true), /EKS cannot downgrade a cluster/);
+    assert.throws(
+      () => checkAnswerChange(at('1.33'), at('1.35'), true),
+      /EKS upgrades one minor version at a time: upgrade to 1\.34 and apply every environment first/,
+    );
+    assert.deepEqual(checkAnswerChange(at('1.34'), at('1.35'), false), []);
+    assert.deepEqual(checkAnswerChange(at('1.34'), at('1.34'), false), []);
+  });
+
+  it('needs --allow-destroy to remove an environment, move the region or move an account, and says what to do in AWS', () => {
+    const cases: [Partial<PlatformAnswers>, RegExp][] = [
+      [
+        { environments: ['dev', 'prod'] },
+        /environment staging is removed[\s\S]*terraform -chdir=environments\/staging destroy/,
+      ],
+      [{ awsRegion: 'eu-west-1' }, /the region moves from us-east-1 to eu-west-1/],
+      [{ accounts: { prod: '222222222222' } }, /environment prod moves from account 123456789012 to 222222222222/],
+      [{ awsAccountId: '210987654321' }, /the global account moves from 123456789012 to 210987654321/],
+    ];
+    for (const [to, message] of cases) {
+      assert.throws(
+        () => checkAnswerChange(base(), change(to), false),
+        (error: Error) =>
+          /without --allow-destroy; nothing was written/.test(error.message) && message.test(error.message),
+        JSON.stringify(to),
+      );
+      assert.ok(checkAnswerChange(base(), change(to), true).length > 0, JSON.stringify(to));
+    }
+  });
+
+  it('calls nothing destructive that only adds: a new environment, an account for it, a domain', () => {
+    const to = change({
+      environments: ['dev', 'staging', 'qa', 'prod'],
+      accounts: { qa: '333333333333' },
+      domain: 'example.com',
+    });
+    assert.deepEqual(destructions(base(), to), []);
+  });
+
+  it('names every field whose recorded value differs between repos, with each repo value', () => {
+    const recorded = [
+      { name: 'acme-infra', answers: change({ kubernetesVersion: '1.34' }) },
+      { name: 'acme-gitops', answers: change({ kubernetesVersion: '1.35' }) },
+      { name: 'api', answers: change({ kubernetesVersion: '1.34' }) },
+    ];
+    assert.deepEqual(differingAnswers(recorded), [
+      'kubernetesVersion: acme-infra "1.34", acme-gitops "1.35", api "1.34"',
+    ]);
+    assert.deepEqual(differingAnswers(recorded.slice(0, 1)), []);
+  });
+});
+
+describe('answer changes: upgrade in a workspace', function () {
+  this.timeout(60_000);
+  const bin = join(repoRoot, 'bin', 'gitops-platform.js');
+  const run = (args: string[], cwd: string) =>
+    spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', input: '', timeout: 60_000 });
+
+  function workspace(): string {
+    const dir = tempDir('answer-changes');
+    const made = run(
+      ['new', '--defaults', '--skip-install', '--environments', 'dev,staging,prod', '--output', 'ws'],
+      dir,
+    );
+    assert.equal(made.status, 0, made.stderr);
+    return join(dir, 'ws');
+  }
+
+  it('refuses an environment removal without --allow-destroy, writing nothing; with it, removes and prints the steps', () => {
+    const ws = workspace();
+    const before = workspaceState(ws);
+    const refused = run(['upgrade', '--environments', 'dev,prod', '--commit'], ws);
+    assert.equal(refused.status, 1, refused.stdout);
+    assert.match(refused.stderr, /environment staging is removed:/);
+    assert.match(refused.stderr, /Rerun with --allow-destroy/);
+    assertSameState(workspaceState(ws), before, 'a refused removal changed the workspace');
+    const allowed = run(['upgrade', '--environments', 'dev,prod', '--allow-destroy', '--commit'], ws);
+    assert.equal(allowed.status, 0, allowed.stderr);
+    assert.match(allowed.stdout, /This change destroys infrastructure; in AWS, in this order:/);
+    assert.match(allowed.stdout, /terraform -chdir=environments\/staging destroy/);
+    const infra = join(ws, 'acme-infra');
+    assert.equal(spawnSync('git', ['ls-files', 'environments/staging'], { cwd: infra, encoding: 'utf8' }).stdout, '');
+  });
+
+  it('upgrade --check reports repos that record different answers (exit 2), naming the field; upgrade refuses until one value is chosen', () => {
+    const ws = workspace();
+    // The GitOps repo alone was upgraded to 1.35 (by hand here).
+    const gitops = join(ws, 'acme-gitops');
+    const file = join(gitops, YO_RC);
+    const state = JSON.parse(readFileSync(file, 'utf8'));
+    state[PACKAGE_NAME].answers.kubernetesVersion = '1.35';
+    writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
+    for (const args of [
+      ['add', '-A'],
+      ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'alone'],
+    ]) {
+      assert.equal(spawnSync('git', args, { cwd: gitops }).status, 0);
+    }
+    const check = run(['upgrade', '--check'], ws);
+    assert.equal(check.status, 2, check.stderr);
+    assert.match(check.stdout, /kubernetesVersion: acme-gitops "1\.35", acme-infra "1\.34", api "1\.34"/);
+    const before = workspaceState(ws);
+    const refused = run(['upgrade'], ws);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /The repos record different answers; pass the flag of each field/);
+    assert.match(refused.stderr, /kubernetesVersion: /);
+    assertSameState(workspaceState(ws), before, 'a refused upgrade changed the workspace');
+    const chosen = run(['upgrade', '--kubernetes-version', '1.35', '--commit'], ws);
+    assert.equal(chosen.status, 0, chosen.stderr);
+    assert.equal(run(['upgrade', '--check'], ws).status, 0);
+  });
+});
