@@ -91,14 +91,44 @@ describe('gitops-platform bin', () => {
     assert.deepEqual(workspaceState(dir), before);
   });
 
-  it('--dry-run prints the files of each repo and writes nothing', () => {
+  it('--dry-run prints the answers, each repo as a folder tree with counts and the steps, on stdout, and writes nothing', () => {
     const { dir, before } = usersFolder();
-    const result = gitopsPlatform(['new', '--defaults', '--dry-run'], dir);
+    const result = gitopsPlatform(['new', '--defaults', '--dry-run', '--skip-install'], dir);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.output, /^acme-gitops\/ \(\d+ files\)$/m);
-    assert.match(result.output, /^ {2}charts\/api\/templates\/deployment\.yaml$/m);
-    assert.match(result.output, /^ {2}argocd\/prod\/apps\/api\.yaml$/m);
-    assert.match(result.output, /Dry run: nothing was written/);
+    assert.equal(result.stderr, '', 'a dry run has no diagnostics');
+    // Every answer, defaults included, and unset ones as (none).
+    assert.match(result.stdout, /^Answers:\n {2}org +acme\n {2}githubOwner +acme\n/m);
+    assert.match(result.stdout, /^ {2}domain +\(none\)$/m);
+    assert.match(result.stdout, /^ {2}port +8080$/m);
+    assert.match(result.stdout, /^acme-gitops\/ {2}38 files$/m);
+    assert.match(result.stdout, /^ {2}charts\/api\/ {2}14\n {4}templates\/ {2}10$/m);
+    assert.match(result.stdout, /^ {2}environments\/ {2}14\n {4}dev\/ {2}7\n {4}prod\/ {2}7$/m);
+    assert.match(result.stdout, /^ {2}2\. No package-lock\.json for api\/ \(--skip-install\)\.$/m);
+    assert.match(result.stdout, /^ {2}3\. git init each repo on main and make its one commit as .+ <.+>/m);
+    assert.match(result.stdout, /Dry run: nothing was written/);
+    assert.deepEqual(workspaceState(dir), before);
+  });
+
+  it('--json prints one JSON document on stdout, a failure too', () => {
+    const { dir, before } = usersFolder();
+    const dry = gitopsPlatform(['new', '--defaults', '--dry-run', '--json'], dir);
+    assert.equal(dry.status, 0, dry.stderr);
+    const report = JSON.parse(dry.stdout);
+    assert.equal(report.command, 'new');
+    assert.equal(report.exitCode, 0);
+    assert.deepEqual(
+      report.repos.map((r: { name: string }) => r.name),
+      ['acme-infra', 'acme-gitops', 'api'],
+    );
+    assert.ok(report.repos[1].files.includes('charts/api/values.yaml'));
+    assert.equal(report.answers.platform.org, 'acme');
+    const refused = gitopsPlatform(['new', '--defaults', '--json', '--port', '80'], dir);
+    assert.equal(refused.status, 1);
+    const failure = JSON.parse(refused.stdout);
+    assert.equal(failure.exitCode, 1);
+    assert.equal(failure.meaning, 'error: nothing was written');
+    assert.match(failure.error, /port: "80" must be an integer from 1024 to 65535/);
+    assert.match(refused.stderr, /port: "80" must be an integer/, 'the error is on stderr as well');
     assert.deepEqual(workspaceState(dir), before);
   });
 
@@ -125,6 +155,65 @@ describe('gitops-platform bin', () => {
     assert.equal(result.status, 1);
     assert.match(result.stderr, /Unknown command "frobnicate"/);
     assert.match(result.stderr, /new +Generate/);
+  });
+});
+
+describe('gitops-platform bin: reports of service and upgrade', function () {
+  this.timeout(60_000);
+  /** A workspace made by the bin, and its state. */
+  function workspace() {
+    const dir = tempDir('bin-reports');
+    const made = gitopsPlatform(['new', '--defaults', '--skip-install', '--output', 'ws'], dir);
+    assert.equal(made.status, 0, made.stderr);
+    assert.match(made.stdout, /^Wrote 130 files in 3 repos/, 'the summary is on stdout');
+    assert.equal(made.stderr, '', 'a run that goes well has no diagnostics');
+    return join(dir, 'ws');
+  }
+
+  it('service --dry-run lists every file with its action; --diff adds a unified diff of each; --json holds both', () => {
+    const ws = workspace();
+    const before = workspaceState(ws);
+    const plan = gitopsPlatform(['service', 'web', '--dry-run', '--skip-install'], ws);
+    assert.equal(plan.status, 0, plan.stderr);
+    assert.match(
+      plan.stdout,
+      /^acme-infra\/ \(new branch add-service-web from main\)\n {2}change {2}README\.md\n {2}change {2}services\.json$/m,
+    );
+    assert.match(plan.stdout, /^ {2}add {5}charts\/web\/Chart\.yaml$/m);
+    assert.match(plan.stdout, /^ {2}change {2}\.yo-rc\.json$/m);
+    const diff = gitopsPlatform(['service', 'web', '--dry-run', '--diff', '--skip-install'], ws);
+    assert.match(diff.stdout, /^--- a\/services\.json\n\+\+\+ b\/services\.json\n@@ .* @@\n/m);
+    assert.match(diff.stdout, /^\+ {4}"name": "web",$/m);
+    const json = JSON.parse(
+      gitopsPlatform(['service', 'web', '--dry-run', '--diff', '--json', '--skip-install'], ws).stdout,
+    );
+    const infra = json.repos.find((r: { name: string }) => r.name === 'acme-infra');
+    assert.equal(infra.branch, 'add-service-web');
+    assert.equal(infra.from, 'main');
+    const services = infra.files.find((f: { path: string }) => f.path === 'services.json');
+    assert.equal(services.action, 'change');
+    assert.match(services.diff, /^\+ {4}"name": "web",$/m);
+    assert.deepEqual(workspaceState(ws), before, 'dry runs wrote nothing');
+  });
+
+  it('upgrade --check --json: exit 2 and every pending file with its action; up to date: exit 0', () => {
+    const ws = workspace();
+    const check = gitopsPlatform(['upgrade', '--domain', 'example.com', '--check', '--json'], ws);
+    assert.equal(check.status, 2, check.stderr);
+    const report = JSON.parse(check.stdout);
+    assert.equal(report.exitCode, 2);
+    assert.equal(report.meaning, 'pending: --check or --dry-run found changes to make');
+    const gitops = report.repos.find((r: { name: string }) => r.name === 'acme-gitops');
+    assert.deepEqual(
+      gitops.files.filter((f: { action: string }) => f.action === 'added').map((f: { path: string }) => f.path),
+      [
+        'argocd/dev/platform/aws-load-balancer-controller.yaml',
+        'argocd/prod/platform/aws-load-balancer-controller.yaml',
+      ],
+    );
+    const current = gitopsPlatform(['upgrade', '--check', '--json'], ws);
+    assert.equal(current.status, 0);
+    assert.equal(JSON.parse(current.stdout).outcome, 'Up to date.');
   });
 });
 

@@ -11,7 +11,7 @@ import { freshStateFiles, MANIFEST, PACKAGE_NAME, YO_RC } from '../generators/li
 import { generatorId } from '../generators/lib/version.ts';
 import AddServiceGenerator from '../generators/service/index.ts';
 import type { ServicePlan } from '../generators/service/plan.ts';
-import { doneLines, type Landing } from '../generators/service/report.ts';
+import { type Landing, serviceReport, serviceText } from '../generators/service/report.ts';
 import { tempDir } from './support/temp.ts';
 import { rejection, workspaceState } from './support/workspace.ts';
 
@@ -137,31 +137,44 @@ describe('service <name>', () => {
       service: { name: 'web', port: 8081 },
       model: { githubOwner: 'acme' },
       summary: [
-        { repo: 'acme-infra', added: [], changed: ['services.json'] },
-        { repo: 'acme-gitops', added: ['charts/web/Chart.yaml'], changed: [] },
+        {
+          repo: 'acme-infra',
+          files: [{ path: 'services.json', action: 'change', before: '[]\n', after: '["web"]\n' }],
+        },
+        { repo: 'acme-gitops', files: [{ path: 'charts/web/Chart.yaml', action: 'add', after: 'name: web\n' }] },
       ],
     } as unknown as ServicePlan;
     const app = { name: 'web', files: [], commitMessage: '' };
     const text = (where: Landing, committed: boolean) =>
-      doneLines(plan, app, { where: [where, where], committed, skipInstall: false }).join('\n');
+      serviceText(
+        serviceReport({
+          plan,
+          app,
+          where: [where, where],
+          dryRun: false,
+          committed,
+          skipInstall: false,
+          diff: false,
+        }),
+      ).join('\n');
     const branch = { branch: 'add-service-web', from: 'main', created: true };
     assert.match(
       text(branch, true),
-      /1\. Push acme-infra \(branch add-service-web\) and open its pull request into main; merge it first:/,
+      /1\. Push acme-infra \(branch add-service-web\) and open its pull request into main; merge it first: applying/,
     );
     assert.doesNotMatch(text(branch, true), /git diff --cached/);
     const staged = text(branch, false);
     assert.match(
       staged,
-      /0\. Review the staged changes in acme-infra and acme-gitops \(`git diff --cached`\) and commit/,
+      /1\. Review the staged changes in acme-infra and acme-gitops \(`git diff --cached`\) and commit/,
     );
     assert.match(
       staged,
       /acme-gitops\/ {2}1 files added, 0 changed on new branch add-service-web from main, staged, not committed/,
     );
     const current = text({ branch: 'main', from: 'main', created: false }, true);
-    assert.match(current, /1\. Push acme-infra \(main\) first:/);
-    assert.match(current, /2\. Push acme-gitops \(main\) after the infra apply,/);
+    assert.match(current, /1\. Push acme-infra \(main\) first: applying/);
+    assert.match(current, /2\. Push acme-gitops \(main\) after the infra apply, so Argo CD/);
     assert.doesNotMatch(current, /pull request into/);
   });
 

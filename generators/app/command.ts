@@ -6,5 +6,5 @@ export const newCommand = {
   summary: 'Generate <org>-infra, <org>-gitops and the first service repo in one workspace folder',
   usage: 'gitops-platform new [options]',
   namespace: 'gitops-platform:app',
-  options: [...answerKeys, 'answers', 'defaults', 'output', 'dryRun', 'skipGit', 'skipInstall', 'interactive'],
+  options: [...answerKeys, 'answers', 'defaults', 'output', 'dryRun', 'skipGit', 'skipInstall', 'interactive', 'json'],
 } as const satisfies CommandSpec;

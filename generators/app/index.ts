@@ -2,17 +2,25 @@
  * `yo gitops-platform` / `gitops-platform new`: a new platform. Collects answers, renders the three
  * repos with the pure renderer and hands them to the workspace writer (lib/repos/create.ts).
  */
-import { type AnswerKey, answerKeys, answerSpec, type Flags } from '../lib/answers/table.ts';
+import {
+  type AnswerKey,
+  answerKeys,
+  answerSpec,
+  type Flags,
+  type PlatformAnswers,
+  type ServiceAnswers,
+} from '../lib/answers/table.ts';
 import { checkGiven, completeAnswers, defaultFor, type RawAnswers } from '../lib/answers/validate.ts';
-import { questionFor, readGiven } from '../lib/answers/yeoman.ts';
+import { questionFor } from '../lib/answers/yeoman.ts';
 import { CommandGenerator, type CommandOptions } from '../lib/command-generator.ts';
 import { buildModel } from '../lib/model.ts';
 import { renderWorkspace } from '../lib/render/render.ts';
 import { assertAbsent, createRepos, type NewRepo, newRepo } from '../lib/repos/create.ts';
 import { checkFolder, removeStaleStaging } from '../lib/repos/folders.ts';
+import { commitAuthor } from '../lib/repos/git.ts';
 import { generatorId } from '../lib/version.ts';
 import { newCommand } from './command.ts';
-import { doneLines, dryRunLines } from './report.ts';
+import { newReport, newText } from './report.ts';
 
 export default class NewPlatformGenerator extends CommandGenerator {
   private flags: Flags = {};
@@ -21,18 +29,20 @@ export default class NewPlatformGenerator extends CommandGenerator {
   private known: Record<string, unknown> = {};
   private repos: NewRepo[] = [];
   private workspace = '';
+  private answers?: { platform: PlatformAnswers; service: ServiceAnswers };
 
   constructor(args?: string[], options?: CommandOptions) {
     super(args, options, newCommand);
   }
 
   initializing(): void {
-    ({ flags: this.flags, given: this.given } = readGiven(this, newCommand));
+    ({ flags: this.flags, given: this.given } = this.readCommandLine());
     this.known = checkGiven(this.given);
   }
 
   async prompting(): Promise<void> {
-    const interactive = this.flags.interactive ?? Boolean(process.stdin.isTTY);
+    // --json is for scripts: it asks nothing unless --interactive says so.
+    const interactive = this.flags.interactive ?? (Boolean(process.stdin.isTTY) && !this.json);
     if (this.flags.defaults || !interactive) return;
     // Ask, one at a time and in table order, only for answers that were not given.
     const known = this.known;
@@ -54,13 +64,11 @@ export default class NewPlatformGenerator extends CommandGenerator {
       newRepo(rendered, platform, [service], { skipInstall: this.flags.skipInstall }),
     );
     assertAbsent(this.workspace, this.repos);
+    this.answers = { platform, service };
   }
 
   async writing(): Promise<void> {
-    if (this.flags.dryRun) {
-      this.say(dryRunLines(this.repos));
-      return;
-    }
+    if (this.flags.dryRun) return;
     for (const stale of removeStaleStaging(this.workspace)) {
       this.log(`Removed ${stale}, left by a run that was killed.`);
     }
@@ -68,8 +76,16 @@ export default class NewPlatformGenerator extends CommandGenerator {
   }
 
   end(): void {
-    if (this.flags.dryRun) return;
-    this.say(doneLines(this.repos, this.workspace, Boolean(this.flags.skipInstall)));
+    const report = newReport({
+      repos: this.repos,
+      workspace: this.workspace,
+      ...(this.answers as { platform: PlatformAnswers; service: ServiceAnswers }),
+      dryRun: Boolean(this.flags.dryRun),
+      skipInstall: Boolean(this.flags.skipInstall),
+      skipGit: Boolean(this.flags.skipGit),
+      author: commitAuthor(),
+    });
+    this.report(report, newText(report));
   }
 
   private _outputFolder() {

@@ -46,6 +46,16 @@ export function formatValue(value: unknown): string {
   return `${text.slice(0, half)} ... ${text.slice(-half)} (${text.length} characters)`;
 }
 
+/** What every exit code of the commands means (--json reports carry it). */
+export const EXIT_MEANINGS: Record<number, string> = {
+  0: 'done: applied, or nothing to do',
+  1: 'error: nothing was written',
+  2: 'pending: --check or --dry-run found changes to make',
+  3: 'conflicts: left in the repos for you to resolve',
+  130: 'interrupted (SIGINT): nothing was changed',
+  143: 'interrupted (SIGTERM): nothing was changed',
+};
+
 /** The exit codes of a process ended by SIGINT and SIGTERM, as shells report them. */
 const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
 export type InterruptSignal = keyof typeof signalExitCodes;

@@ -8,7 +8,7 @@ export const serviceCommand = {
   namespace: 'gitops-platform:service',
   positionals: ['name'],
   // The name is the positional argument; port is the service's other answer.
-  options: ['port', 'infra', 'gitops', 'output', 'currentBranch', 'commit', 'dryRun', 'skipInstall'],
+  options: ['port', 'infra', 'gitops', 'output', 'currentBranch', 'commit', 'dryRun', 'diff', 'skipInstall', 'json'],
   help: {
     commit: ['--no-commit', 'Leave the changes in the infra and GitOps repos staged, not committed'],
     output: ['--output <value>', 'Folder that receives the new app repo (default: the workspace of the GitOps repo)'],

@@ -5,7 +5,6 @@
  */
 import { basename, dirname, relative } from 'node:path';
 import type { Flags } from '../lib/answers/table.ts';
-import { readGiven } from '../lib/answers/yeoman.ts';
 import { CommandGenerator, type CommandOptions } from '../lib/command-generator.ts';
 import { renderRepo } from '../lib/render/render.ts';
 import { assertAbsent, type NewRepo, newRepo, stageRepos } from '../lib/repos/create.ts';
@@ -16,7 +15,7 @@ import { applyChanges, checkRepos } from '../lib/repos/transaction.ts';
 import { generatorId } from '../lib/version.ts';
 import { serviceCommand } from './command.ts';
 import { planServiceAdd, type ServicePlan } from './plan.ts';
-import { doneLines, dryRunLines, type Landing } from './report.ts';
+import { type Landing, serviceReport, serviceText } from './report.ts';
 
 export default class AddServiceGenerator extends CommandGenerator {
   private flags: Flags = {};
@@ -37,7 +36,7 @@ export default class AddServiceGenerator extends CommandGenerator {
   }
 
   initializing(): void {
-    const { flags, given, positionals } = readGiven(this, serviceCommand);
+    const { flags, given, positionals } = this.readCommandLine();
     this.flags = flags;
     const [name] = positionals;
     this.branch = flags.currentBranch ? undefined : `add-service-${name}`;
@@ -66,12 +65,9 @@ export default class AddServiceGenerator extends CommandGenerator {
   }
 
   async writing(): Promise<void> {
+    if (this.flags.dryRun) return;
     const plan = this.plan as ServicePlan;
     const app = this.app as NewRepo;
-    if (this.flags.dryRun) {
-      this.say(dryRunLines(plan, app, this.where));
-      return;
-    }
     for (const stale of removeStaleStaging(this.workspace)) {
       this.log(`Removed ${stale}, left by a run that was killed.`);
     }
@@ -89,12 +85,15 @@ export default class AddServiceGenerator extends CommandGenerator {
   }
 
   end(): void {
-    if (this.flags.dryRun) return;
-    const options = {
+    const report = serviceReport({
+      plan: this.plan as ServicePlan,
+      app: this.app as NewRepo,
       where: this.where,
+      dryRun: Boolean(this.flags.dryRun),
       committed: this.flags.commit !== false,
       skipInstall: Boolean(this.flags.skipInstall),
-    };
-    this.say(doneLines(this.plan as ServicePlan, this.app as NewRepo, options));
+      diff: Boolean(this.flags.diff),
+    });
+    this.report(report, serviceText(report));
   }
 }

@@ -19,8 +19,17 @@ export interface ServicePlan {
   platform: PlatformAnswers;
   services: ServiceAnswers[];
   changes: RepoChange[];
-  /** Per repo: files added and files changed (merged) by the new service. */
-  summary: { repo: string; added: string[]; changed: string[] }[];
+  /** Per repo: every file the new service adds or changes (merged), with its text before and after. */
+  summary: { repo: string; files: PlannedFile[] }[];
+}
+
+/** One file of a plan, as a review shows it. */
+export interface PlannedFile {
+  path: string;
+  action: 'add' | 'change';
+  /** The file as it is (undefined: it does not exist). */
+  before?: string;
+  after: string;
 }
 
 function planRepo(
@@ -32,14 +41,13 @@ function planRepo(
   services: ServiceAnswers[],
   version: string,
   service: string,
-): { change: RepoChange; added: string[]; changed: string[] } {
+): { change: RepoChange; files: PlannedFile[] } {
   // Per-service files of the existing services do not change; only shared files and the new
   // service's own files are rendered (keeps each add as fast as the first, whatever the count).
   const old = new Map(renderRepo(before, kind, undefined, []).files.map((f) => [f.path, f.content]));
   const rendered = renderRepo(after, kind, undefined, [service]);
   const ops: FileOp[] = [];
-  const added: string[] = [];
-  const changed: string[] = [];
+  const files: PlannedFile[] = [];
   const conflicts: string[] = [];
   for (const file of rendered.files) {
     const base = old.get(file.path);
@@ -48,7 +56,7 @@ function planRepo(
       if (ours !== undefined) conflicts.push(`${file.path} (a new file of the service, but it already exists)`);
       else {
         ops.push({ path: file.path, content: file.content });
-        added.push(file.path);
+        files.push({ path: file.path, action: 'add', after: file.content });
       }
       continue;
     }
@@ -58,7 +66,7 @@ function planRepo(
     if (merged.conflicts > 0) conflicts.push(`${file.path} (your edits overlap the lines the service adds)`);
     else if (merged.content !== ours) {
       ops.push({ path: file.path, content: merged.content });
-      changed.push(file.path);
+      files.push({ path: file.path, action: 'change', before: ours, after: merged.content });
     }
   }
   if (conflicts.length > 0) {
@@ -70,7 +78,11 @@ function planRepo(
   const previous = readManifest(repo.dir, repo.read);
   const complete = previous ? rendered : renderRepo(after, kind);
   const manifest = manifestOf(complete.files, version, previous);
-  for (const state of stateFiles({ kind }, platform, services, manifest)) ops.push(state);
+  for (const state of stateFiles({ kind }, platform, services, manifest)) {
+    ops.push(state);
+    const was = repo.read(state.path);
+    files.push({ path: state.path, action: was === undefined ? 'add' : 'change', before: was, after: state.content });
+  }
   return {
     change: {
       name: rendered.repo.name,
@@ -79,8 +91,7 @@ function planRepo(
       message: `feat: add service ${service}`,
       startPoint: repo.startPoint,
     },
-    added,
-    changed,
+    files,
   };
 }
 
@@ -129,6 +140,6 @@ export function planServiceAdd(
     platform,
     services,
     changes: parts.map((p) => p.change),
-    summary: parts.map((p) => ({ repo: p.change.name, added: p.added, changed: p.changed })),
+    summary: parts.map((p) => ({ repo: p.change.name, files: p.files })),
   };
 }

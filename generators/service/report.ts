@@ -1,6 +1,14 @@
-/** What `service` tells the user: the files of a dry run, or what it changed and the merge order. */
+/**
+ * What `service` reports: its plan (--dry-run) with one line per file and its action, and with
+ * --diff a unified diff of each; or what it changed and the next steps, which follow the flags
+ * (a pull request, a push of the branch checked out, a commit still to make). As text, or as one
+ * JSON document (--json).
+ */
+import type { ServiceAnswers } from '../lib/answers/table.ts';
+import { EXIT_MEANINGS } from '../lib/errors.ts';
+import { fileDiff } from '../lib/report.ts';
 import type { NewRepo } from '../lib/repos/create.ts';
-import type { ServicePlan } from './plan.ts';
+import type { PlannedFile, ServicePlan } from './plan.ts';
 
 /** Where a repo's change lands: its branch, and the branch it started from (a pull request's base). */
 export interface Landing {
@@ -10,21 +18,31 @@ export interface Landing {
   created: boolean;
 }
 
-function whereText(where: Landing): string {
-  return where.created ? `new branch ${where.branch} from ${where.from}` : `branch ${where.branch}`;
+interface ReportedFile {
+  path: string;
+  action: 'add' | 'change';
+  /** With --diff. */
+  diff?: string;
 }
 
-export function dryRunLines(plan: ServicePlan, app: NewRepo, where: Landing[]): string[] {
-  return [
-    `${app.name}/ (new repo, ${app.files.length} files)`,
-    ...app.files.map((file) => `  add     ${file.path}`),
-    ...plan.summary.flatMap(({ repo, added, changed }, n) => [
-      `${repo}/ (${whereText(where[n])})`,
-      ...added.map((path) => `  add     ${path}`),
-      ...changed.map((path) => `  change  ${path}`),
-    ]),
-    'Dry run: nothing was written.',
-  ];
+export interface ServiceReport {
+  command: 'service';
+  dryRun: boolean;
+  exitCode: 0;
+  meaning: string;
+  service: ServiceAnswers;
+  repos: ({ name: string; files: ReportedFile[] } & ({ new: true } | ({ new: false; committed: boolean } & Landing)))[];
+  nextSteps: string[];
+}
+
+export interface ServiceRun {
+  plan: ServicePlan;
+  app: NewRepo;
+  where: Landing[];
+  dryRun: boolean;
+  committed: boolean;
+  skipInstall: boolean;
+  diff: boolean;
 }
 
 /** Pushing a repo's change: a branch with a pull request to merge `when`, or a push of `when` itself. */
@@ -34,40 +52,87 @@ function push(repo: string, where: Landing, when: string): string {
     : `Push ${repo} (branch ${where.branch}) and open its pull request into ${where.from}; merge it ${when}`;
 }
 
-export function doneLines(
-  plan: ServicePlan,
-  app: NewRepo,
-  options: { where: Landing[]; committed: boolean; skipInstall: boolean },
-): string[] {
-  const { where, committed } = options;
+function nextSteps(run: ServiceRun): string[] {
+  const { plan, app, where } = run;
   const [infra, gitops] = plan.summary;
   return [
-    `Added service ${plan.service.name} (port ${plan.service.port}):`,
-    `  ${app.name}/  new repo, ${app.files.length} files, one commit`,
-    ...plan.summary.map(
-      (part, n) =>
-        `  ${part.repo}/  ${part.added.length} files added, ${part.changed.length} changed on ${whereText(where[n])}` +
-        `${committed ? ', one commit' : ', staged, not committed'}`,
-    ),
-    '',
-    'Next steps:',
-    ...(committed
+    ...(run.committed
       ? []
       : [
-          `  0. Review the staged changes in ${infra.repo} and ${gitops.repo} (\`git diff --cached\`) and commit`,
-          '     each (--no-commit left them uncommitted); then:',
+          `Review the staged changes in ${infra.repo} and ${gitops.repo} (\`git diff --cached\`) and commit each (--no-commit left them uncommitted).`,
         ]),
-    `  1. ${push(infra.repo, where[0], 'first')}:`,
-    '     applying it creates the ECR repository, the CI role and the Pod Identity roles the service needs.',
-    `  2. ${push(gitops.repo, where[1], 'after the infra apply')},`,
-    '     so Argo CD creates the namespace and service account that the Pod Identity association expects.',
-    `  3. Create the GitHub repo ${plan.model.githubOwner}/${plan.service.name}, push ${app.name}/, and set its`,
-    '     variables and secrets (see its README). Its first merge to main builds and deploys it.',
-    ...(options.skipInstall
-      ? [
-          `     First run \`npm install --package-lock-only\` in ${app.name}/ and commit the lockfile`,
-          '     (--skip-install left it out; its CI and Dockerfile run `npm ci`).',
-        ]
-      : []),
+    `${push(infra.repo, where[0], 'first')}: applying it creates the ECR repository, the CI role and the Pod Identity roles the service needs.`,
+    `${push(gitops.repo, where[1], 'after the infra apply')}, so Argo CD creates the namespace and service account that the Pod Identity association expects.`,
+    `Create the GitHub repo ${plan.model.githubOwner}/${plan.service.name}, push ${app.name}/, and set its variables and secrets (see its README). Its first merge to main builds and deploys it.` +
+      (run.skipInstall
+        ? ` First run \`npm install --package-lock-only\` in ${app.name}/ and commit the lockfile (--skip-install left it out; its CI and Dockerfile run \`npm ci\`).`
+        : ''),
+  ];
+}
+
+function reported(file: PlannedFile, diff: boolean): ReportedFile {
+  return {
+    path: file.path,
+    action: file.action,
+    ...(diff ? { diff: fileDiff(file.path, file.before, file.after).join('\n') } : {}),
+  };
+}
+
+export function serviceReport(run: ServiceRun): ServiceReport {
+  return {
+    command: 'service',
+    dryRun: run.dryRun,
+    exitCode: 0,
+    meaning: EXIT_MEANINGS[0],
+    service: run.plan.service,
+    repos: [
+      {
+        name: run.app.name,
+        new: true,
+        files: run.app.files.map((f) => reported({ path: f.path, action: 'add', after: f.content }, run.diff)),
+      },
+      ...run.plan.summary.map((part, n) => ({
+        name: part.repo,
+        new: false as const,
+        committed: run.committed,
+        ...run.where[n],
+        files: part.files.map((f) => reported(f, run.diff)),
+      })),
+    ],
+    nextSteps: nextSteps(run),
+  };
+}
+
+function whereText(where: Landing): string {
+  return where.created ? `new branch ${where.branch} from ${where.from}` : `branch ${where.branch}`;
+}
+
+/** The report as text: the plan of a dry run, or what changed and what to do next. */
+export function serviceText(report: ServiceReport): string[] {
+  if (report.dryRun) {
+    return [
+      ...report.repos.flatMap((repo) => [
+        `${repo.name}/ (${repo.new ? `new repo, ${repo.files.length} files` : whereText(repo)})`,
+        ...repo.files.flatMap((file) => [
+          `  ${file.action.padEnd(6)}  ${file.path}`,
+          ...(file.diff ? [file.diff] : []),
+        ]),
+      ]),
+      'Dry run: nothing was written.',
+    ];
+  }
+  const count = (files: ReportedFile[], action: string) => files.filter((f) => f.action === action).length;
+  return [
+    `Added service ${report.service.name} (port ${report.service.port}):`,
+    ...report.repos.map((repo) =>
+      repo.new
+        ? `  ${repo.name}/  new repo, ${repo.files.length} files, one commit`
+        : `  ${repo.name}/  ${count(repo.files, 'add')} files added, ${count(repo.files, 'change')} changed on ` +
+          `${whereText(repo)}${repo.committed ? ', one commit' : ', staged, not committed'}`,
+    ),
+    ...report.repos.flatMap((repo) => repo.files.flatMap((file) => (file.diff ? [file.diff] : []))),
+    '',
+    'Next steps:',
+    ...report.nextSteps.map((step, i) => `  ${i + 1}. ${step}`),
   ];
 }

@@ -7,7 +7,7 @@ export const upgradeCommand = {
   usage: 'gitops-platform upgrade [options]   (inside one repo, or in the workspace for all)',
   namespace: 'gitops-platform:upgrade',
   // Every platform answer but org (it names the repos) can change on upgrade.
-  options: [...platformKeys.filter((k) => k !== 'org'), 'allowDestroy', 'dryRun', 'check', 'commit'],
+  options: [...platformKeys.filter((k) => k !== 'org'), 'allowDestroy', 'dryRun', 'check', 'diff', 'commit', 'json'],
   help: {
     commit: ['--commit', 'Commit each upgraded repo (refused while conflicts remain; default: do not commit)'],
   },

@@ -1,16 +1,15 @@
 import { basename } from 'node:path';
 import type { Flags } from '../lib/answers/table.ts';
 import { checkGiven, checkServices, completePlatform } from '../lib/answers/validate.ts';
-import { readGiven } from '../lib/answers/yeoman.ts';
 import { CommandGenerator, type CommandOptions } from '../lib/command-generator.ts';
 import { UsageError } from '../lib/errors.ts';
 import { reposAround } from '../lib/repos/locate.ts';
 import { recordedAnswers } from '../lib/repos/state.ts';
-import { checkAnswerChange, type Destruction, destructionLines, differingAnswers } from './answer-changes.ts';
+import { checkAnswerChange, type Destruction, differingAnswers } from './answer-changes.ts';
 import { upgradeCommand } from './command.ts';
 import { applyUpgrades, checkClean, hasWork, planUpgrades, type RepoUpgrade } from './plan.ts';
 import { replay, replayHere } from './replay.ts';
-import { summaryLines } from './report.ts';
+import { upgradeReport, upgradeText } from './report.ts';
 
 const EXIT_PENDING = 2;
 const EXIT_CONFLICTS = 3;
@@ -28,7 +27,7 @@ export default class UpgradeGenerator extends CommandGenerator {
   }
 
   initializing(): void {
-    const { flags, given } = readGiven(this, upgradeCommand);
+    const { flags, given } = this.readCommandLine();
     this.flags = flags;
     const overrides = checkGiven(given);
     const inputs = reposAround(this.destinationRoot()).map((repo) => {
@@ -64,56 +63,60 @@ export default class UpgradeGenerator extends CommandGenerator {
 
   async writing(): Promise<void> {
     const pending = this.plans.filter(hasWork);
-    this.say(summaryLines(this.plans, this.destinationRoot()));
-    if (this.differing.length > 0) {
-      this.say([
-        'The repos record different answers (pass the flag of each field to choose one value):',
-        ...this.differing.map((line) => `  - ${line}`),
-      ]);
-    }
-    if (this.destructions.length > 0) {
-      this.say([
-        `This change destroys infrastructure${this.flags.allowDestroy ? '' : ' (applying it needs --allow-destroy)'}; in AWS, in this order:`,
-        ...destructionLines(this.destructions),
-      ]);
-    }
-    const conflicts = this.plans.reduce((n, p) => n + p.changes.filter((c) => c.action === 'conflict').length, 0);
-    if (this.flags.dryRun || this.flags.check) {
+    const conflicts = this.plans.flatMap((p) => p.changes.filter((c) => c.action === 'conflict'));
+    const review = this.flags.dryRun || this.flags.check;
+    let exitCode = 0;
+    let outcome: string;
+    if (review) {
       const behind = pending.length > 0 || this.differing.length > 0;
-      this.say([behind ? 'Pending changes; nothing was written.' : 'Up to date.']);
-      if (behind) process.exitCode = EXIT_PENDING;
-      return;
-    }
-    if (pending.length === 0) {
-      this.say(['Up to date: nothing to do.']);
-      return;
-    }
-    if (this.flags.commit && conflicts > 0) {
-      throw new UsageError(
-        `Refusing to commit: the upgrade leaves ${conflicts} conflict(s). Nothing was written. ` +
-          'Run it without --commit, resolve the conflicts, then commit.',
-      );
-    }
-    await applyUpgrades(pending, { commit: Boolean(this.flags.commit) });
-    if (conflicts > 0) {
-      const marked = this.plans.flatMap((p) => p.changes.filter((c) => c.action === 'conflict' && c.stages)).length;
-      if (marked > 0) {
-        this.say([
-          `${marked} conflict(s) left for you: resolve the markers, \`git add\` the files, then commit. ` +
-            '`git status` lists them as unmerged.',
-        ]);
+      exitCode = behind ? EXIT_PENDING : 0;
+      outcome = behind ? 'Pending changes; nothing was written.' : 'Up to date.';
+    } else if (pending.length === 0) {
+      outcome = 'Up to date: nothing to do.';
+    } else {
+      if (this.flags.commit && conflicts.length > 0) {
+        throw new UsageError(
+          `Refusing to commit: the upgrade leaves ${conflicts.length} conflict(s). Nothing was written. ` +
+            'Run it without --commit, resolve the conflicts, then commit.',
+        );
       }
-      if (conflicts > marked) {
-        this.say([
-          `${conflicts - marked} file(s) differ from what was generated and from what this version generates, and ` +
-            'without the recorded version there is no base to merge them: they were left as they are. Bring the ' +
-            'template changes into them by hand; until then the recorded version stays and upgrade lists them.',
-        ]);
+      await applyUpgrades(pending, { commit: Boolean(this.flags.commit) });
+      outcome = this.flags.commit ? 'Upgraded and committed.' : 'Upgraded; review with `git diff --cached` and commit.';
+      if (conflicts.length > 0) {
+        exitCode = EXIT_CONFLICTS;
+        outcome = conflictOutcome(conflicts.filter((c) => c.stages).length, conflicts.length);
       }
-      process.exitCode = EXIT_CONFLICTS;
-    } else
-      this.say([
-        this.flags.commit ? 'Upgraded and committed.' : 'Upgraded; review with `git diff --cached` and commit.',
-      ]);
+    }
+    if (exitCode !== 0) process.exitCode = exitCode;
+    const report = upgradeReport(this.plans, {
+      cwd: this.destinationRoot(),
+      mode: this.flags.check ? 'check' : this.flags.dryRun ? 'dry-run' : 'apply',
+      exitCode,
+      outcome,
+      differing: this.differing,
+      destructive: this.destructions,
+      allowDestroy: Boolean(this.flags.allowDestroy),
+      diff: Boolean(this.flags.diff),
+    });
+    this.report(report, upgradeText(report));
   }
+}
+
+/** What an upgrade that left conflicts says: markers to resolve, and files without a base to merge. */
+function conflictOutcome(marked: number, all: number): string {
+  const parts: string[] = [];
+  if (marked > 0) {
+    parts.push(
+      `${marked} conflict(s) left for you: resolve the markers, \`git add\` the files, then commit. ` +
+        '`git status` lists them as unmerged.',
+    );
+  }
+  if (all > marked) {
+    parts.push(
+      `${all - marked} file(s) differ from what was generated and from what this version generates, and ` +
+        'without the recorded version there is no base to merge them: they were left as they are. Bring the ' +
+        'template changes into them by hand; until then the recorded version stays and upgrade lists them.',
+    );
+  }
+  return parts.join('\n');
 }

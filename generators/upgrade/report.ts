@@ -1,14 +1,96 @@
-/** What upgrade tells the user about its plans: a table per repo, then what needs their attention. */
+/**
+ * What upgrade reports: a table of actions per repo; with --dry-run / --check every file and its
+ * action (with --diff a unified diff of each); what needs the team's attention (conflicts, kept
+ * files, answers that differ between repos, destructive changes and their steps in AWS); the
+ * outcome and its exit code. As text, or as one JSON document (--json).
+ */
 import { join, relative } from 'node:path';
+import { EXIT_MEANINGS } from '../lib/errors.ts';
+import { fileDiff } from '../lib/report.ts';
+import { type Destruction, destructionLines } from './answer-changes.ts';
 import type { Action, RepoUpgrade } from './plan.ts';
 
 const columns: Action[] = ['updated', 'merged', 'conflict', 'added', 'removed', 'kept deleted'];
 
-export function summaryLines(plans: RepoUpgrade[], cwd: string): string[] {
-  const rows = plans.map((plan) => [
-    relative(cwd, plan.repo.dir) || '.',
-    `${plan.fromVersion} -> ${plan.toVersion}`,
-    ...columns.map((action) => String(plan.changes.filter((c) => c.action === action).length)),
+export interface UpgradeReport {
+  command: 'upgrade';
+  /** check and dry-run write nothing. */
+  mode: 'check' | 'dry-run' | 'apply';
+  exitCode: number;
+  meaning: string;
+  /** One sentence: what happened, or what is pending. */
+  outcome: string;
+  repos: {
+    name: string;
+    path: string;
+    from: string;
+    to: string;
+    base: 'three-way' | 'manifest-only';
+    /** Why there was no base to merge with (manifest-only). */
+    reason?: string;
+    files: { path: string; action: Action; movedFrom?: string; diff?: string }[];
+  }[];
+  differingAnswers: string[];
+  destructive: Destruction[];
+  allowDestroy: boolean;
+}
+
+/** The repo's file before and after one change, for a diff (the plan holds the new text). */
+function diffOf(plan: RepoUpgrade, change: RepoUpgrade['changes'][number]): string | undefined {
+  if (change.action === 'kept' || change.action === 'kept deleted') return undefined;
+  const before = plan.repo.read(change.movedFrom ?? change.path);
+  const after = change.action === 'removed' ? undefined : change.content;
+  if (after === undefined && change.action !== 'removed') return undefined;
+  return fileDiff(change.path, before, after).join('\n');
+}
+
+export function upgradeReport(
+  plans: RepoUpgrade[],
+  facts: {
+    cwd: string;
+    mode: UpgradeReport['mode'];
+    exitCode: number;
+    outcome: string;
+    differing: string[];
+    destructive: Destruction[];
+    allowDestroy: boolean;
+    diff: boolean;
+  },
+): UpgradeReport {
+  return {
+    command: 'upgrade',
+    mode: facts.mode,
+    exitCode: facts.exitCode,
+    meaning: EXIT_MEANINGS[facts.exitCode],
+    outcome: facts.outcome,
+    repos: plans.map((plan) => ({
+      name: relative(facts.cwd, plan.repo.dir) || '.',
+      path: plan.repo.dir,
+      from: plan.fromVersion,
+      to: plan.toVersion,
+      base: plan.mode,
+      ...(plan.reason ? { reason: plan.reason } : {}),
+      files: plan.changes.map((change) => {
+        const diff = facts.diff ? diffOf(plan, change) : undefined;
+        return {
+          path: change.path,
+          action: change.action,
+          ...(change.movedFrom ? { movedFrom: change.movedFrom } : {}),
+          ...(diff ? { diff } : {}),
+        };
+      }),
+    })),
+    differingAnswers: facts.differing,
+    destructive: facts.destructive,
+    allowDestroy: facts.allowDestroy,
+  };
+}
+
+function table(report: UpgradeReport): string[] {
+  const rows = report.repos.map((repo) => [
+    repo.name,
+    `${repo.from} -> ${repo.to}`,
+    ...columns.map((action) => String(repo.files.filter((f) => f.action === action).length)),
   ]);
   const header = ['repo', 'version', ...columns];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -17,16 +99,39 @@ export function summaryLines(plans: RepoUpgrade[], cwd: string): string[] {
       .map((c, i) => c.padEnd(widths[i]))
       .join('  ')
       .trimEnd();
-  const lines = [line(header), ...rows.map(line)];
-  for (const plan of plans) {
-    if (plan.mode === 'manifest-only') {
-      lines.push(
-        `${relative(cwd, plan.repo.dir) || '.'}: no base to merge with (${plan.reason}); only files still as generated are updated.`,
-      );
+  return [line(header), ...rows.map(line)];
+}
+
+/** The report as text. */
+export function upgradeText(report: UpgradeReport): string[] {
+  const lines = table(report);
+  const reviewing = report.mode !== 'apply';
+  for (const repo of report.repos) {
+    if (repo.base === 'manifest-only') {
+      lines.push(`${repo.name}: no base to merge with (${repo.reason}); only files still as generated are updated.`);
     }
-    for (const change of plan.changes.filter((c) => c.action === 'conflict' || c.action === 'kept')) {
-      lines.push(`  ${change.action.padEnd(8)} ${relative(cwd, join(plan.repo.dir, change.path))}`);
+    // A review lists every file; an applied upgrade only what needs the team's attention.
+    const shown = reviewing ? repo.files : repo.files.filter((f) => f.action === 'conflict' || f.action === 'kept');
+    if (reviewing && shown.length > 0) lines.push(`${repo.name}/`);
+    for (const file of shown) {
+      const path = reviewing ? file.path : join(repo.name, file.path);
+      const moved = file.movedFrom ? ` (moved from ${file.movedFrom})` : '';
+      lines.push(`  ${file.action.padEnd(12)} ${path}${moved}`);
+      if (file.diff) lines.push(file.diff);
     }
   }
+  if (report.differingAnswers.length > 0) {
+    lines.push(
+      'The repos record different answers (pass the flag of each field to choose one value):',
+      ...report.differingAnswers.map((line) => `  - ${line}`),
+    );
+  }
+  if (report.destructive.length > 0) {
+    lines.push(
+      `This change destroys infrastructure${report.allowDestroy ? '' : ' (applying it needs --allow-destroy)'}; in AWS, in this order:`,
+      ...destructionLines(report.destructive),
+    );
+  }
+  lines.push(report.outcome);
   return lines;
 }

@@ -205,6 +205,19 @@ export const optionTable = {
     cli: 'boolean',
     description: 'Commit the changes (service: on unless --no-commit; upgrade: only with --commit)',
   },
+  diff: {
+    kind: 'flag',
+    cli: 'boolean',
+    default: false,
+    description: 'Show a unified diff of every file the command changes (with --dry-run: would change)',
+  },
+  json: {
+    kind: 'flag',
+    cli: 'boolean',
+    default: false,
+    description:
+      'Print the report as one JSON document on stdout (files per repo, conflicts, exit code and its meaning)',
+  },
   allowDestroy: {
     kind: 'flag',
     cli: 'boolean',

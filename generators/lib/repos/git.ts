@@ -58,23 +58,35 @@ function loadIdentity(): Promise<void> {
 }
 
 /**
+ * The identity of commits when git has none (a fresh CI machine): it says so, and its address is in
+ * the reserved .invalid domain (RFC 2606), so it can never be taken for, or linked to, a real account.
+ */
+const FALLBACK: Person = { name: 'gitops-platform (no git identity set)', email: 'gitops-platform@identity.invalid' };
+
+/**
  * Who commits, as `git commit` would decide it: GIT_<ROLE>_NAME/EMAIL, then the user's git
- * identity, else a neutral generator identity (a fresh CI machine has no user.email).
+ * identity, else the fallback.
  */
 function person(role: 'AUTHOR' | 'COMMITTER'): Person {
   const config = configuredIdentity();
   return {
-    name: process.env[`GIT_${role}_NAME`] || config.name || 'gitops-platform',
-    email: process.env[`GIT_${role}_EMAIL`] || config.email || 'gitops-platform@users.noreply.github.com',
+    name: process.env[`GIT_${role}_NAME`] || config.name || FALLBACK.name,
+    email: process.env[`GIT_${role}_EMAIL`] || config.email || FALLBACK.email,
   };
+}
+
+/** Who the commits of this run are by, and whether that is the fallback (to say so). */
+export function commitAuthor(): Person & { fallback: boolean } {
+  const author = person('AUTHOR');
+  return { ...author, fallback: author.name === FALLBACK.name || author.email === FALLBACK.email };
 }
 
 /** Arguments that supply the fallback identity to commands that commit (the user's own wins). */
 function identityArgs(): string[] {
   const config = configuredIdentity();
   const args: string[] = [];
-  if (!config.email) args.push('-c', 'user.email=gitops-platform@users.noreply.github.com');
-  if (!config.name) args.push('-c', 'user.name=gitops-platform');
+  if (!config.email) args.push('-c', `user.email=${FALLBACK.email}`);
+  if (!config.name) args.push('-c', `user.name=${FALLBACK.name}`);
   return args;
 }
 
