@@ -52,12 +52,22 @@ function mainHelp(): string {
     'Commands:',
     ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.spec.summary}`),
     '',
-    'Run `gitops-platform <command> --help` for its options.',
+    'Run `gitops-platform help <command>` (or `<command> --help`) for its options; `--version` prints the version.',
   ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) {
+    // `help <command>` is `<command> --help`.
+    const topic = (commands as Record<string, (typeof commands)[keyof typeof commands]>)[rest[0]];
+    if (!topic || rest.length > 1) {
+      console.error(`Unknown command "${rest.join(' ')}" for help.\n\n${mainHelp()}`);
+      return 1;
+    }
+    console.log(commandHelp(topic.spec));
+    return 0;
+  }
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(mainHelp());
     return name ? 0 : 1;

@@ -15,7 +15,7 @@ import { upgradeCommand } from '../generators/upgrade/command.ts';
 import { REPLAY_VARIABLE, replayHere } from '../generators/upgrade/replay.ts';
 import { cannotRun } from './support/skips.ts';
 import { tempDir } from './support/temp.ts';
-import { answersFor, repoRoot, workspaceState } from './support/workspace.ts';
+import { answersFor, repoRoot, treeState, workspaceState } from './support/workspace.ts';
 
 const bin = join(repoRoot, 'bin', 'gitops-platform.js');
 
@@ -340,5 +340,19 @@ describe('yo gitops-platform', () => {
       },
     );
     assert.match(help.stdout, /--aws-account-id/);
+    // The strict command line holds on the yo path too: a typo is refused before anything is written.
+    // (yo itself may leave npm logs in HOME, this folder: the workspace's files are compared, not
+    // with git, which refuses, as root, to read the unprivileged user's repos.)
+    const before = treeState(join(dir, 'platform'));
+    const typo = spawnSync(
+      command,
+      args.map((a) => (a === '--defaults' ? '--dryrun' : a === 'platform' ? 'other' : a)),
+      { cwd: dir, env, encoding: 'utf8', input: '', timeout: 60_000 },
+    );
+    assert.equal(typo.status, 1, `${typo.stdout}\n${typo.stderr}`);
+    assert.match(typo.stderr, /Unknown option --dryrun for new; did you mean --dry-run\?/);
+    assert.doesNotMatch(typo.stderr, /An error occured while running/, 'no Yeoman banner');
+    assert.deepEqual(treeState(join(dir, 'platform')), before, 'the refusal changed the workspace');
+    assert.equal(existsSync(join(dir, 'other')), false);
   });
 });

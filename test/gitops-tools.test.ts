@@ -72,7 +72,7 @@ function argoHelmArgs(app: Application, repoURL: string): { chart: string; relea
 function kubeconform(ctx: Mocha.Context, input: string | string[], label: string, version: string): string {
   const tool = requireTool(ctx, 'kubeconform');
   const files = typeof input === 'string' ? ['-'] : input;
-  const result = run(tool, ['-strict', '-summary', ...kubeconformSchemaArgs(version), ...files], {
+  const result = run(tool, ['-strict', '-summary', ...kubeconformSchemaArgs(ctx, version), ...files], {
     input: typeof input === 'string' ? input : undefined,
   });
   assert.equal(result.status, 0, `${label}:\n${result.stdout}${result.stderr}`);
@@ -173,7 +173,7 @@ for (const target of targets) {
     it('the repo passes its own scripts/validate.sh, offline', function () {
       for (const tool of ['helm', 'kubeconform']) requireTool(this, tool);
       const yq = requireYq(this);
-      const locations = kubeconformSchemaArgs(version)
+      const locations = kubeconformSchemaArgs(this, version)
         .filter((_, i, all) => all[i - 1] === '-schema-location')
         .join(' ');
       const result = run('bash', ['scripts/validate.sh'], {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, posix, resolve } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { parse } from 'yaml';
 import type { Model } from '../generators/lib/model.ts';
 import { pin } from '../generators/lib/pins.ts';
@@ -14,9 +14,9 @@ import { renderRepo } from '../generators/lib/render/render.ts';
 import { writeFiles } from '../generators/lib/repos/files.ts';
 import { attr, blocks, blocks2, type Hcl, parseHcl, requireHclParser, strings } from './support/hcl.ts';
 import { tempDir } from './support/temp.ts';
-import { answerSets, listFiles, modelFor, repoRoot } from './support/workspace.ts';
+import { upstreamData } from './support/tools.ts';
+import { answerSets, listFiles, modelFor } from './support/workspace.ts';
 
-const interfacesDir = resolve(repoRoot, '..', 'shared', 'data', 'terraform-modules');
 const META = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on']);
 
 interface ModuleInterface {
@@ -26,8 +26,8 @@ interface ModuleInterface {
   outputs: string[];
 }
 
-/** The pinned registry modules' interfaces, by registry source. */
-function registryInterfaces(): Map<string, ModuleInterface> {
+/** The pinned registry modules' interfaces (in ../shared/data), by registry source. */
+function registryInterfaces(interfacesDir: string): Map<string, ModuleInterface> {
   const out = new Map<string, ModuleInterface>();
   for (const file of readdirSync(interfacesDir).filter((f) => f.endsWith('.json'))) {
     const data = JSON.parse(readFileSync(join(interfacesDir, file), 'utf8')) as ModuleInterface;
@@ -137,7 +137,6 @@ for (const { set, extra } of sets) {
     const model = modelFor(set, extra);
     let root = '';
     let dirs = new Map<string, TfDir>();
-    const registry = registryInterfaces();
 
     before(function () {
       const python = requireHclParser(this);
@@ -165,7 +164,9 @@ for (const { set, extra } of sets) {
       }
     });
 
-    it('checks every module call: arguments exist, required variables are set, referenced outputs exist', () => {
+    it('checks every module call: arguments exist, required variables are set, referenced outputs exist', function () {
+      const interfacesDir = upstreamData(this, 'terraform-modules');
+      const registry = registryInterfaces(interfacesDir);
       let registryCalls = 0;
       let localCalls = 0;
       for (const [dir, d] of dirs) {

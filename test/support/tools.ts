@@ -72,11 +72,11 @@ export function requireYq(ctx: Mocha.Context): string {
 
 /**
  * kubeconform arguments for offline validation: the Argo CD / External Secrets CRD schemas
- * in ../shared first, then the core Kubernetes schemas install-tools.sh prepared. Never
+ * in ../shared/data first, then the core Kubernetes schemas install-tools.sh prepared. Never
  * `default`, which downloads from the network. kubernetesVersion is "1.NN" or "1.NN.P"
  * and must be one of KUBERNETES_SCHEMA_VERSIONS; it defaults to KUBERNETES_SCHEMA_VERSION.
  */
-export function kubeconformSchemaArgs(kubernetesVersion?: string): string[] {
+export function kubeconformSchemaArgs(ctx: Mocha.Context, kubernetesVersion?: string): string[] {
   const pins = toolVersions();
   let version = kubernetesVersion ?? pins.KUBERNETES_SCHEMA_VERSION;
   if (/^\d+\.\d+$/.test(version)) version += '.0';
@@ -87,7 +87,7 @@ export function kubeconformSchemaArgs(kubernetesVersion?: string): string[] {
       `no Kubernetes ${version} schemas in ${coreDir} (prepared: ${pins.KUBERNETES_SCHEMA_VERSIONS}; run scripts/install-tools.sh)`,
     );
   }
-  const crdDir = resolve(repoRoot, '..', 'shared', 'data', 'crd-schemas');
+  const crdDir = upstreamData(ctx, 'crd-schemas');
   return [
     '-schema-location',
     `${crdDir}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`,
@@ -155,4 +155,21 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): RunResu
     );
   }
   return result;
+}
+
+/**
+ * A folder of the upstream facts the tests check against (CRD schemas, the pinned terraform-aws-
+ * modules' interfaces), kept in ../shared/data beside the clone, not in it. Without it (a clone
+ * made elsewhere) a test that needs it skips, visibly; in CI it fails.
+ */
+export function upstreamData(ctx: Mocha.Context, part: 'crd-schemas' | 'terraform-modules'): string {
+  const dir = resolve(repoRoot, '..', 'shared', 'data', part);
+  if (!existsSync(dir)) {
+    cannotRun(
+      ctx,
+      'upstream-data',
+      `${dir} is missing: the upstream facts the tests check against sit beside the clone`,
+    );
+  }
+  return dir;
 }
