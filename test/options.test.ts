@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAnswersFile } from '../generators/lib/answers/file.ts';
 import { answerKeys, optionTable } from '../generators/lib/answers/table.ts';
-import { completeAnswers, type RawAnswers } from '../generators/lib/answers/validate.ts';
+import { completeAnswers, type RawAnswers, ruleAtPrompt } from '../generators/lib/answers/validate.ts';
 import { formatValue, ValidationError } from '../generators/lib/errors.ts';
 import { defaultKubernetesVersion, kubernetesVersions, pin } from '../generators/lib/pins.ts';
 import { tempDir } from './support/temp.ts';
@@ -382,5 +382,27 @@ describe('pins agree with the validation tools', () => {
     assert.equal(pin('tool.kubeconform'), versions.KUBECONFORM_VERSION);
     assert.equal(pin('tool.yq'), versions.YQ_VERSION);
     assert.equal(pin('tool.yamllint'), versions.YAMLLINT_VERSION);
+  });
+});
+
+describe('rules across answers, at the prompt that can fix them', () => {
+  const known = { org: 'globex', environments: ['dev', 'prod'], accounts: { prod: '222222222222' } };
+  it('a service name that clashes with a repo, or makes an ingress host too long', () => {
+    assert.equal(ruleAtPrompt('service', 'globex-infra', known), 'clashes with the repo name globex-infra');
+    assert.equal(ruleAtPrompt('service', 'web', known), undefined);
+    const domain = `${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(60)}.${'g'.repeat(60)}.com`;
+    assert.match(ruleAtPrompt('service', 'a'.repeat(12), { ...known, domain }) ?? '', /longer than 253 characters/);
+  });
+  it('a domain that makes the hosts of a service already named too long', () => {
+    const domain = `${'d'.repeat(60)}.${'e'.repeat(60)}.${'f'.repeat(60)}.${'g'.repeat(60)}.com`;
+    assert.match(ruleAtPrompt('domain', domain, { ...known, service: 'a'.repeat(12) }) ?? '', /longer than 253/);
+    assert.equal(ruleAtPrompt('domain', 'example.com', { ...known, service: 'web' }), undefined);
+  });
+  it('environments that leave out an environment the accounts name', () => {
+    assert.equal(ruleAtPrompt('environments', ['dev', 'staging'], known), 'leaves out prod, which accounts names');
+    assert.equal(ruleAtPrompt('environments', ['dev', 'prod'], known), undefined);
+  });
+  it('nothing to say while the other answers are unknown', () => {
+    assert.equal(ruleAtPrompt('service', 'globex-infra', {}), undefined);
   });
 });

@@ -1,3 +1,6 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ANSWERS_FILE, answersFileText } from '../lib/answers/file.ts';
 /**
  * `yo gitops-platform` / `gitops-platform new`: a new platform. Collects answers, renders the three
  * repos with the pure renderer and hands them to the workspace writer (lib/repos/create.ts).
@@ -10,11 +13,13 @@ import {
   type PlatformAnswers,
   type ServiceAnswers,
 } from '../lib/answers/table.ts';
-import { checkGiven, completeAnswers, defaultFor, type RawAnswers } from '../lib/answers/validate.ts';
-import { questionFor } from '../lib/answers/yeoman.ts';
+import { checkGiven, completeAnswers, defaultFor, type RawAnswers, ruleAtPrompt } from '../lib/answers/validate.ts';
+import { accountQuestion, questionFor } from '../lib/answers/yeoman.ts';
 import { CommandGenerator, type CommandOptions } from '../lib/command-generator.ts';
+import { Declined } from '../lib/errors.ts';
 import { buildModel } from '../lib/model.ts';
 import { renderWorkspace } from '../lib/render/render.ts';
+import { answerLines } from '../lib/report.ts';
 import { assertAbsent, createRepos, type NewRepo, newRepo } from '../lib/repos/create.ts';
 import { checkFolder, removeStaleStaging } from '../lib/repos/folders.ts';
 import { commitAuthor } from '../lib/repos/git.ts';
@@ -44,15 +49,53 @@ export default class NewPlatformGenerator extends CommandGenerator {
     // --json is for scripts: it asks nothing unless --interactive says so.
     const interactive = this.flags.interactive ?? (Boolean(process.stdin.isTTY) && !this.json);
     if (this.flags.defaults || !interactive) return;
-    // Ask, one at a time and in table order, only for answers that were not given.
+    // Ask, one at a time and in table order, only for answers that were not given; each answer is
+    // checked at its prompt by its own rule and by the rules across the answers known so far.
     const known = this.known;
+    let asked = false;
     for (const key of answerKeys.filter((k: AnswerKey) => this.given[k] === undefined && answerSpec(k).prompt)) {
-      // biome-ignore lint/suspicious/noExplicitAny: Yeoman's question type is a union per prompt type.
-      const answer = await this.prompt([questionFor(key, defaultFor(key, known, false)) as any]);
-      const value = (answer as Record<string, unknown>)[key];
+      const value = await this._ask(
+        questionFor(key, defaultFor(key, known, false), (candidate) => ruleAtPrompt(key, candidate, known)),
+      );
+      asked = true;
       if (value === '' && answerSpec(key).optional) continue;
       this.given[key] = value;
       Object.assign(known, checkGiven({ [key]: value }));
+      if (key === 'environments' && this.given.accounts === undefined) await this._askAccounts();
+    }
+    if (asked) await this._confirm();
+  }
+
+  /** One question, its answer. */
+  private async _ask(question: { name: string; type: string; message: string; default?: unknown }): Promise<unknown> {
+    // biome-ignore lint/suspicious/noExplicitAny: Yeoman's question type is a union per prompt type.
+    const answers = (await this.prompt([question as any])) as Record<string, unknown>;
+    return answers[question.name];
+  }
+
+  /** One account per environment, the platform account by default; only the others are kept. */
+  private async _askAccounts(): Promise<void> {
+    const fallback = this.known.awsAccountId as string;
+    const accounts: Record<string, string> = {};
+    for (const env of this.known.environments as string[]) {
+      const account = String(await this._ask(accountQuestion(env, fallback))).trim();
+      if (account !== fallback) accounts[env] = account;
+    }
+    this.given.accounts = accounts;
+    Object.assign(this.known, checkGiven({ accounts }));
+  }
+
+  /** The answers once more, then "Generate?", and an offer to keep them in an answers file. */
+  private async _confirm(): Promise<void> {
+    const { platform, service } = completeAnswers(this.given, false);
+    this.say(['', 'Answers:', ...answerLines(platform, service), '']);
+    const generate = await this._ask({ type: 'confirm', name: 'generate', message: 'Generate?', default: true });
+    if (!generate) throw new Declined('Not generated; nothing was written.');
+    if (existsSync(join(this.destinationRoot(), ANSWERS_FILE))) return;
+    const message = `Save these answers to ${ANSWERS_FILE} (to run again with --answers ${ANSWERS_FILE})?`;
+    if (await this._ask({ type: 'confirm', name: 'save', message, default: false })) {
+      writeFileSync(join(this.destinationRoot(), ANSWERS_FILE), answersFileText(platform, service), { flag: 'wx' });
+      this.log(`Saved ${ANSWERS_FILE}.`);
     }
   }
 

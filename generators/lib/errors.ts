@@ -34,6 +34,12 @@ export class ValidationError extends UsageError {
   }
 }
 
+/** The user said no at "Generate?": nothing was written, and that is no failure. */
+export class Declined extends CommandError {
+  override name = 'Declined';
+  override readonly exitCode: number = 0;
+}
+
 /** The longest value a message quotes whole; longer ones are shortened in the middle. */
 const QUOTED_MAX = 60;
 

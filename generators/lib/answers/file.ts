@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { visit as visitJson } from 'jsonc-parser';
-import { parseDocument, visit } from 'yaml';
+import { parseDocument, stringify, visit } from 'yaml';
 import { UsageError, ValidationError } from '../errors.ts';
-import { answerKeys } from './table.ts';
+import { answerKeys, type PlatformAnswers, platformKeys, type ServiceAnswers } from './table.ts';
 import type { RawAnswers } from './validate.ts';
 
 /**
@@ -80,4 +80,21 @@ function repeatedJsonKey(source: string): string | undefined {
     },
   });
   return repeated;
+}
+
+/** Where an interactive `new` offers to keep its answers. */
+export const ANSWERS_FILE = 'gitops-platform.answers.yaml';
+
+/**
+ * Answers as an answers file that --answers reads back to the same answers, without a prompt: every
+ * key in table order, every value a string or list of strings except the port, account IDs quoted.
+ */
+export function answersFileText(platform: PlatformAnswers, service: ServiceAnswers): string {
+  // Every answer, unset optional ones as empty: a file without one would be asked for it again.
+  const answers: Record<string, unknown> = {};
+  for (const key of platformKeys) answers[key] = platform[key] ?? (key === 'accounts' ? {} : '');
+  answers.service = service.name;
+  answers.port = service.port;
+  const header = '# Answers of `gitops-platform new`; run it again with: gitops-platform new --answers <this file>\n';
+  return header + stringify(answers, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' });
 }

@@ -29,7 +29,7 @@ interface AnswerSpec<T> {
   demoDefault?: T;
   /** Text for --help when the default is computed. */
   defaultText?: string;
-  prompt?: { message: string; type?: 'input' | 'list'; choices?: readonly string[] };
+  prompt?: { message: string; type?: 'input' | 'select'; choices?: readonly string[] };
   /** Turns raw input (CLI string, YAML/JSON value, prompt string) into the typed value or a reason. */
   parse: (raw: unknown) => Parsed<T>;
   /** Whether the answer may stay unset after defaults (optional answers). */
@@ -110,7 +110,7 @@ export const optionTable = {
     description: 'EKS Kubernetes version of every cluster',
     cli: 'string',
     default: defaultKubernetesVersion,
-    prompt: { message: 'Kubernetes version', type: 'list', choices: kubernetesVersions },
+    prompt: { message: 'Kubernetes version', type: 'select', choices: kubernetesVersions },
     parse: parseKubernetesVersion,
   },
   domain: {

@@ -190,3 +190,29 @@ export function completeAnswers(
   throwIfAny([...platformRules(platform), ...serviceViolations]);
   return { platform, service };
 }
+
+/**
+ * The rules across answers that a prompt can check at once, with the answers known so far: a
+ * service name that clashes with a repo or makes an ingress host too long, a domain that makes one
+ * too long for a service already named, environments that leave out an environment of `accounts`.
+ * The reason a value breaks one, or undefined (also when the other answers are not known yet).
+ */
+export function ruleAtPrompt(key: AnswerKey, value: unknown, known: Record<string, unknown>): string | undefined {
+  const answers = { ...known, [key]: value } as Partial<PlatformAnswers> & { service?: string; port?: number };
+  if ((key === 'service' || key === 'domain') && answers.service && answers.org && answers.environments) {
+    const platform = answers as PlatformAnswers;
+    const service = { name: answers.service, port: answers.port ?? 8080 } as ServiceAnswers;
+    const broken = serviceRules(service, platform, [], 'service').map((v) =>
+      key === 'domain' ? blameDomain(v, platform) : v,
+    );
+    return broken[0]?.rule;
+  }
+  if ((key === 'environments' || key === 'accounts') && answers.environments) {
+    const broken = platformRules(answers as PlatformAnswers).map((v) => v.value);
+    if (broken.length === 0) return undefined;
+    return key === 'environments'
+      ? `leaves out ${broken.join(', ')}, which accounts names`
+      : `names ${broken.join(', ')}, not in environments (${answers.environments.join(', ')})`;
+  }
+  return undefined;
+}

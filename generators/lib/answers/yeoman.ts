@@ -6,6 +6,7 @@
 import type Generator from 'yeoman-generator';
 import { parseCommandLine } from './argv.ts';
 import { loadAnswersFile } from './file.ts';
+import { parseAccountId } from './parsers.ts';
 import {
   type AnswerKey,
   answerKeys,
@@ -80,8 +81,11 @@ export function readGiven(
   return { flags: flags as Flags, given, positionals: line.positionals };
 }
 
-/** The Yeoman prompt question for one answer, validated by the same table rule. */
-export function questionFor(key: AnswerKey, fallback: unknown) {
+/**
+ * The Yeoman prompt question for one answer, validated by the same table rule and, through `rule`,
+ * by the rules across answers that the answers known so far can already decide.
+ */
+export function questionFor(key: AnswerKey, fallback: unknown, rule?: (value: unknown) => string | undefined) {
   const spec = answerSpec(key);
   return {
     type: spec.prompt?.type ?? 'input',
@@ -92,7 +96,23 @@ export function questionFor(key: AnswerKey, fallback: unknown) {
     validate: (input: string) => {
       if (spec.optional && input === '') return true;
       const result = spec.parse(input);
-      return 'error' in result ? `${key} ${result.error}` : true;
+      if ('error' in result) return `${key} ${result.error}`;
+      const broken = rule?.(result.value);
+      return broken ? `${key} ${broken}` : true;
+    },
+  };
+}
+
+/** The prompt for one environment's AWS account (the per-environment part of `accounts`). */
+export function accountQuestion(env: string, fallback: string) {
+  return {
+    type: 'input',
+    name: 'account',
+    message: `AWS account of ${env} (12 digits)`,
+    default: fallback,
+    validate: (input: string) => {
+      const result = parseAccountId(input);
+      return 'error' in result ? `accounts.${env} ${result.error}` : true;
     },
   };
 }
