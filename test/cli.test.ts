@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newCommand } from '../generators/app/command.ts';
 import { flagName } from '../generators/lib/answers/table.ts';
@@ -194,6 +194,29 @@ describe('gitops-platform bin: reports of service and upgrade', function () {
     assert.equal(services.action, 'change');
     assert.match(services.diff, /^\+ {4}"name": "web",$/m);
     assert.deepEqual(workspaceState(ws), before, 'dry runs wrote nothing');
+  });
+
+  it('skips a dangling symlink in the workspace, and prints a stack trace only with DEBUG=1', () => {
+    const ws = workspace();
+    symlinkSync(join(ws, 'nowhere'), join(ws, 'dangling'));
+    const check = gitopsPlatform(['upgrade', '--check'], ws);
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout, /Up to date\./);
+    // A corrupt manifest: one line, unless DEBUG=1 asks for the stack.
+    writeFileSync(join(ws, 'acme-infra', '.gitops-platform', 'manifest.json'), '{');
+    const plain = gitopsPlatform(['upgrade', '--check'], ws);
+    assert.equal(plain.status, 1);
+    assert.equal(plain.stderr.trim().split('\n').length, 1, plain.stderr);
+    const debug = spawnSync(process.execPath, [bin, 'upgrade', '--check'], {
+      cwd: ws,
+      encoding: 'utf8',
+      input: '',
+      env: { ...process.env, DEBUG: '1' },
+      timeout: 60_000,
+    });
+    assert.equal(debug.status, 1);
+    assert.match(debug.stderr, /manifest\.json is not valid JSON/);
+    assert.match(debug.stderr, /\n\s+at .+:\d+:\d+/, 'the stack trace');
   });
 
   it('upgrade --check --json: exit 2 and every pending file with its action; up to date: exit 0', () => {
