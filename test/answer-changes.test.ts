@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import type { PlatformAnswers } from '../generators/lib/answers/table.ts';
 import { PACKAGE_NAME, YO_RC } from '../generators/lib/repos/state.ts';
 import { checkAnswerChange, destructions, differingAnswers } from '../generators/upgrade/answer-changes.ts';
-import { tempDir } from './support/temp.ts';
-import { answersFor, assertSameState, repoRoot, workspaceState } from './support/workspace.ts';
+import { answersFor, assertSameState, madeWorkspace, repoRoot, workspaceState } from './support/workspace.ts';
 
 const base = (): PlatformAnswers => ({ ...answersFor('minimal').platform, environments: ['dev', 'staging', 'prod'] });
 const change = (to: Partial<PlatformAnswers>) => ({ ...base(), ...to });
@@ -77,15 +76,7 @@ describe('answer changes: upgrade in a workspace', function () {
   const run = (args: string[], cwd: string) =>
     spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', input: '', timeout: 60_000 });
 
-  function workspace(): string {
-    const dir = tempDir('answer-changes');
-    const made = run(
-      ['new', '--defaults', '--skip-install', '--environments', 'dev,staging,prod', '--output', 'ws'],
-      dir,
-    );
-    assert.equal(made.status, 0, made.stderr);
-    return join(dir, 'ws');
-  }
+  const workspace = () => madeWorkspace('answer-changes', ['--environments', 'dev,staging,prod']);
 
   it('refuses an environment removal without --allow-destroy, writing nothing; with it, removes and prints the steps', () => {
     const ws = workspace();

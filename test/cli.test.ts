@@ -15,7 +15,7 @@ import { upgradeCommand } from '../generators/upgrade/command.ts';
 import { REPLAY_VARIABLE, replayHere } from '../generators/upgrade/replay.ts';
 import { cannotRun } from './support/skips.ts';
 import { tempDir } from './support/temp.ts';
-import { answersFor, repoRoot, treeState, workspaceState } from './support/workspace.ts';
+import { answersFor, madeWorkspace, repoRoot, treeState, workspaceState } from './support/workspace.ts';
 
 const bin = join(repoRoot, 'bin', 'gitops-platform.js');
 
@@ -160,15 +160,15 @@ describe('gitops-platform bin', () => {
 
 describe('gitops-platform bin: reports of service and upgrade', function () {
   this.timeout(60_000);
-  /** A workspace made by the bin, and its state. */
-  function workspace() {
-    const dir = tempDir('bin-reports');
+  const workspace = () => madeWorkspace('bin-reports');
+
+  it('puts what it wrote on stdout and nothing on stderr when all goes well', () => {
+    const dir = tempDir('bin-streams');
     const made = gitopsPlatform(['new', '--defaults', '--skip-install', '--output', 'ws'], dir);
     assert.equal(made.status, 0, made.stderr);
-    assert.match(made.stdout, /^Wrote 130 files in 3 repos/, 'the summary is on stdout');
-    assert.equal(made.stderr, '', 'a run that goes well has no diagnostics');
-    return join(dir, 'ws');
-  }
+    assert.match(made.stdout, /^Wrote 130 files in 3 repos/);
+    assert.equal(made.stderr, '');
+  });
 
   it('service --dry-run lists every file with its action; --diff adds a unified diff of each; --json holds both', () => {
     const ws = workspace();

@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './support/temp.ts';
-import { assertSameState, repoRoot, workspaceState } from './support/workspace.ts';
+import { assertSameState, madeWorkspace, repoRoot, workspaceState } from './support/workspace.ts';
 
 const bin = join(repoRoot, 'bin', 'gitops-platform.js');
 const INTERRUPTED = 'Interrupted; nothing was changed.\n';
@@ -21,19 +21,16 @@ function runBin(args: string[], cwd: string, seam?: string) {
   return spawnSync(process.execPath, [bin, ...args], { cwd, env, encoding: 'utf8', input: '', timeout: 60_000 });
 }
 
-/** A workspace as `new --defaults` makes it, in its own folder. */
-function workspace(): string {
-  const dir = tempDir('interrupt');
-  const made = runBin(['new', '--defaults', '--skip-install', '--output', 'ws'], dir);
-  assert.equal(made.status, 0, made.stderr);
-  return join(dir, 'ws');
-}
-
-/** A copy of a workspace next to it (repos, .git and all). */
-function copyOf(ws: string, name: string): string {
-  const copy = join(ws, '..', name);
-  cpSync(ws, copy, { recursive: true });
-  return copy;
+/** Setups that each give a fresh copy of one workspace (made once, when first asked for). */
+function copies(prefix: string): Scenario['setup'] {
+  let base: string | undefined;
+  let n = 0;
+  return () => {
+    base ??= madeWorkspace('interrupt');
+    const ws = join(base, '..', `${prefix}-${n++}`);
+    cpSync(base, ws, { recursive: true });
+    return { cwd: ws, compared: ws };
+  };
 }
 
 interface Scenario {
@@ -53,32 +50,8 @@ const scenarios: Scenario[] = [
       return { cwd: dir, compared: dir };
     },
   },
-  {
-    command: 'service',
-    args: ['service', 'web', '--skip-install'],
-    setup: (() => {
-      let base: string | undefined;
-      let n = 0;
-      return () => {
-        base ??= workspace();
-        const ws = copyOf(base, `service-${n++}`);
-        return { cwd: ws, compared: ws };
-      };
-    })(),
-  },
-  {
-    command: 'upgrade',
-    args: ['upgrade', '--domain', 'example.com', '--commit'],
-    setup: (() => {
-      let base: string | undefined;
-      let n = 0;
-      return () => {
-        base ??= workspace();
-        const ws = copyOf(base, `upgrade-${n++}`);
-        return { cwd: ws, compared: ws };
-      };
-    })(),
-  },
+  { command: 'service', args: ['service', 'web', '--skip-install'], setup: copies('service') },
+  { command: 'upgrade', args: ['upgrade', '--domain', 'example.com', '--commit'], setup: copies('upgrade') },
 ];
 
 /** The checkpoints of a full run, as the seam lists them; the run itself must succeed. */

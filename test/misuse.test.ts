@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './support/temp.ts';
-import { assertSameState, repoRoot, workspaceState } from './support/workspace.ts';
+import { assertSameState, madeWorkspace, repoRoot, workspaceState } from './support/workspace.ts';
 
 const bin = join(repoRoot, 'bin', 'gitops-platform.js');
 
@@ -235,13 +235,7 @@ describe('misuse of the CLI: refused, in one line, changing nothing', function (
   this.timeout(60_000);
   let base = '';
   before(() => {
-    const dir = tempDir('misuse-base');
-    const made = gitopsPlatform(
-      ['new', '--defaults', '--skip-install', '--environments', 'dev,staging,prod', '--output', 'ws'],
-      dir,
-    );
-    assert.equal(made.status, 0, made.stderr);
-    base = join(dir, 'ws');
+    base = madeWorkspace('misuse-base', ['--environments', 'dev,staging,prod']);
   });
 
   it(`has at least 60 rows (${rows.length})`, () => {

@@ -1,4 +1,5 @@
 /** Helpers shared by tests that generate workspaces: read whole trees and render answer sets. */
+import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +7,7 @@ import { loadAnswersFile } from '../../generators/lib/answers/file.ts';
 import { completeAnswers } from '../../generators/lib/answers/validate.ts';
 import { buildModel, type Model } from '../../generators/lib/model.ts';
 import { generatorId } from '../../generators/lib/version.ts';
+import { tempDir } from './temp.ts';
 import { run } from './tools.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -133,4 +135,16 @@ export function assertSameState(after: Record<string, unknown>, before: Record<s
   const gone = [...b].filter((l) => !a.has(l)).slice(0, 10);
   const added = [...a].filter((l) => !b.has(l)).slice(0, 10);
   throw new Error(`${message}\n  only before:\n    ${gone.join('\n    ')}\n  only after:\n    ${added.join('\n    ')}`);
+}
+
+/** A workspace as the bin's `new --defaults --skip-install [args]` makes it, in a folder of its own. */
+export function madeWorkspace(prefix: string, args: string[] = []): string {
+  const dir = tempDir(prefix);
+  const made = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'bin', 'gitops-platform.js'), 'new', '--defaults', '--skip-install', ...args, '--output', 'ws'],
+    { cwd: dir, encoding: 'utf8', input: '', timeout: 60_000 },
+  );
+  if (made.status !== 0) throw new Error(`new failed in ${dir}:\n${made.stderr}`);
+  return join(dir, 'ws');
 }
