@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { pin } from '../generators/lib/pins.ts';
 import { renderRepo } from '../generators/lib/render/render.ts';
 import { writeFiles } from '../generators/lib/repos/files.ts';
 import { addedServices, grownWorkspace } from './support/added-services.ts';
@@ -130,6 +131,47 @@ for (const target of targets) {
           assert.match(summary, /Valid: [1-9]/);
         }
       }
+    });
+
+    it('every ALB listens with TLS 1.3 and 1.2 only (the ssl-policy annotation), as rendered for each environment', function () {
+      const helm = requireTool(this, 'helm');
+      const repoURL = target.model.repos.gitops.url;
+      let ingresses = 0;
+      for (const { file, app } of applications(dir)) {
+        const { chart, release, args } = argoHelmArgs(app, repoURL);
+        const ns = app.spec.destination.namespace;
+        const out = run(
+          helm,
+          ['template', release, chart, '--namespace', ns, ...args, '--set', `image.digest=${DIGEST}`],
+          {
+            cwd: dir,
+          },
+        );
+        assert.equal(out.status, 0, `helm template ${file}:\n${out.stderr}`);
+        for (const doc of parseAllDocuments(out.stdout).map((d) => d.toJS())) {
+          if (doc?.kind !== 'Ingress') continue;
+          ingresses++;
+          const annotations = doc.metadata.annotations ?? {};
+          assert.equal(annotations['alb.ingress.kubernetes.io/ssl-policy'], pin('aws.alb-ssl-policy'), file);
+          assert.match(annotations['alb.ingress.kubernetes.io/listen-ports'], /"HTTPS": 443/, file);
+        }
+      }
+      // Only a platform with a domain has ingress hosts.
+      assert.equal(ingresses > 0, Boolean(target.model.domain), `${ingresses} Ingresses`);
+    });
+
+    it('names the finalizer of every Application with a path (kube-apiserver warns on one without)', () => {
+      const files = readdirSync(join(dir, 'argocd'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+        f.endsWith('.yaml'),
+      );
+      let applicationsSeen = 0;
+      for (const file of files) {
+        const doc = parse(readFileSync(join(dir, 'argocd', file), 'utf8'));
+        if (doc?.kind !== 'Application') continue;
+        applicationsSeen++;
+        assert.deepEqual(doc.metadata.finalizers, ['resources-finalizer.argocd.argoproj.io/foreground'], file);
+      }
+      assert.ok(applicationsSeen >= target.apps, `${applicationsSeen} Applications`);
     });
 
     it('every workload meets Pod Security "restricted" and runs read-only, as rendered for each environment', function () {

@@ -26,7 +26,7 @@ describe('live test bed: what it reads from the generated repos', () => {
       assert.equal(app.kind, 'Application');
       assert.equal(app.metadata.name, 'root');
       assert.equal(app.metadata.namespace, 'argocd');
-      assert.deepEqual(app.metadata.finalizers, ['resources-finalizer.argocd.argoproj.io']);
+      assert.deepEqual(app.metadata.finalizers, ['resources-finalizer.argocd.argoproj.io/foreground']);
       assert.equal(app.spec.source.repoURL, model.repos.gitops.url);
       assert.equal(app.spec.source.path, `argocd/${env.name}`);
       assert.equal(app.spec.source.targetRevision, 'main');

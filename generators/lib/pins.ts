@@ -18,6 +18,9 @@ const versions = {
   'chart.external-secrets': '2.9.0',
   // aws/eks-charts stable/aws-load-balancer-controller (Chart.yaml on the default branch, Aug 2026).
   'chart.aws-load-balancer-controller': '3.5.0',
+  // The ALB listeners' TLS policy: TLS 1.3 and 1.2 only, AWS's recommended policy (without it
+  // the controller's listeners take ELBSecurityPolicy-2016-08, which accepts TLS 1.0 and 1.1).
+  'aws.alb-ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
   // Tools the generated CI installs.
   'tool.helm': 'v3.22.0',
   'tool.kubeconform': 'v0.8.0',

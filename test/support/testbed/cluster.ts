@@ -2,6 +2,7 @@
 // shared etcd), kube-controller-manager and kube-scheduler, and kwok, which plays the kubelet of
 // three fake nodes (one per zone, like an EKS node group across three AZs): pods scheduled there
 // turn Running and Ready without pulling images. Everything listens on 127.0.0.1 only.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,8 +98,20 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const kubectl = (args: string[], input?: string) =>
     run(bin('kubectl'), ['--kubeconfig', kubeconfig, ...args], { input, timeoutMs: 60_000 });
   const getJson = (args: string[]) => JSON.parse(kubectl(['get', ...args, '-o', 'json']));
-  const apply = (objects: KubeObject[]) =>
-    kubectl(['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
+  // The API server's warnings on an apply (a deprecated field, a finalizer name without a path)
+  // are defects of what is applied: they fail the bed like an error.
+  const apply = (objects: KubeObject[]) => {
+    const result = spawnSync(bin('kubectl'), ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], {
+      input: objects.map((o) => JSON.stringify(o)).join('\n'),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (result.status !== 0)
+      throw new Error(`kubectl apply exited ${result.status}:\n${result.stdout}${result.stderr}`);
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning:'));
+    if (warnings.length > 0) throw new Error(`kubectl apply warned:\n${warnings.join('\n')}`);
+    return result.stdout;
+  };
   await waitFor(
     `the ${o.name} API server (log: ${procs[0].log})`,
     () => {
