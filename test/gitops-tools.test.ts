@@ -133,7 +133,7 @@ for (const target of targets) {
       }
     });
 
-    it('every ALB listens with TLS 1.3 and 1.2 only (the ssl-policy annotation), as rendered for each environment', function () {
+    it('every ALB listens with TLS 1.3 and 1.2 only and puts a new pod in service within 15 s, as rendered for each environment', function () {
       const helm = requireTool(this, 'helm');
       const repoURL = target.model.repos.gitops.url;
       let ingresses = 0;
@@ -154,6 +154,11 @@ for (const target of targets) {
           const annotations = doc.metadata.annotations ?? {};
           assert.equal(annotations['alb.ingress.kubernetes.io/ssl-policy'], pin('aws.alb-ssl-policy'), file);
           assert.match(annotations['alb.ingress.kubernetes.io/listen-ports'], /"HTTPS": 443/, file);
+          // A new pod is in service after healthy-threshold x interval: 10 s, not the ALB's 75 s.
+          const interval = Number(annotations['alb.ingress.kubernetes.io/healthcheck-interval-seconds']);
+          const healthy = Number(annotations['alb.ingress.kubernetes.io/healthy-threshold-count']);
+          assert.ok(interval * healthy <= 15, `${file}: ${interval} s x ${healthy} checks before a pod takes traffic`);
+          assert.ok(Number(annotations['alb.ingress.kubernetes.io/healthcheck-timeout-seconds']) < interval, file);
         }
       }
       // Only a platform with a domain has ingress hosts.
