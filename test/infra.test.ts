@@ -563,6 +563,21 @@ for (const { set, extra } of sets) {
       }
     });
 
+    it('takes Argo CD settings of each environment (argocd_extra_values), applied over the generated values', () => {
+      const argocd = dirs.get('terraform/argocd')?.files.get('terraform/argocd/main.tf') ?? {};
+      const release = blocks2(argocd, 'resource').find(([t, n]) => t === 'helm_release' && n === 'argo_cd');
+      assert.ok(release);
+      // Helm merges the values list in order: the extra values must come last to override.
+      const values = JSON.stringify(attr(release[2], 'values'));
+      assert.ok(values.indexOf('var.extra_values') > values.indexOf('templatefile('), values);
+      for (const env of model.environments) {
+        const dir = dirs.get(env.terraformDir);
+        const call = dir?.modules.find((m) => m.name === 'argocd');
+        assert.ok(call?.args.includes('extra_values'), `${env.terraformDir}: module "argocd" gets extra_values`);
+        assert.equal(dir?.variables.get('argocd_extra_values')?.required, false, 'optional: empty by default');
+      }
+    });
+
     it('keeps the Argo CD repo credential out of Git, the plan and the state', () => {
       const argocd = dirs.get('terraform/argocd')?.files.get('terraform/argocd/main.tf') ?? {};
       const ephemeral = blocks2(argocd, 'ephemeral');

@@ -46,3 +46,9 @@ variable "argocd_repo_credential_revision" {
   description = "Bump after rotating the GitHub App key in Secrets Manager so Terraform writes it into the cluster again."
   type        = number
 }
+
+variable "argocd_extra_values" {
+  description = "More values of the argo-cd chart for this environment, as YAML, over the generated ones (SSO, RBAC, notifications). See terraform.tfvars."
+  type        = string
+  default     = ""
+}

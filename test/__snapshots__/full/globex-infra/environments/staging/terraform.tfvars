@@ -18,3 +18,13 @@ node_max_size       = 4
 node_desired_size   = 2
 
 argocd_repo_credential_revision = 1
+
+# Argo CD settings of your own, as values of the argo-cd chart (they override the generated ones),
+# for example RBAC and an SSO connector:
+# argocd_extra_values = <<-EOT
+#   configs:
+#     rbac:
+#       policy.default: role:readonly
+#       policy.csv: |
+#         g, globex:platform, role:admin
+# EOT

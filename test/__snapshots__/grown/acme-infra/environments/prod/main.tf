@@ -96,6 +96,7 @@ module "argocd" {
   repo_credential_secret_name = "argocd/prod-gitops-repo"
   repo_credential_revision    = var.argocd_repo_credential_revision
   replicas                    = 2
+  extra_values                = var.argocd_extra_values
 
   # Argo CD needs nodes, and External Secrets (its first add-on) needs its role.
   depends_on = [module.eks, module.external_secrets_role]

@@ -37,3 +37,9 @@ variable "replicas" {
   description = "Replicas of the Argo CD API server and repo server."
   type        = number
 }
+
+variable "extra_values" {
+  description = "More values of the argo-cd chart, as YAML, applied over the generated ones: SSO (configs.cm, dex), RBAC (configs.rbac), notifications, resource limits. Empty: none."
+  type        = string
+  default     = ""
+}

@@ -13,10 +13,14 @@ resource "helm_release" "argo_cd" {
   timeout          = 900
 
   # The values are a file of their own so that they read as the chart documents them (and the
-  # generator's live test bed runs Argo CD with this very file).
-  values = [templatefile("${path.module}/argo-cd-values.yaml.tftpl", {
-    replicas = var.replicas
-  })]
+  # generator's live test bed runs Argo CD with this very file). The environment's extra values
+  # come last, so they extend or override them (Helm merges the list in order).
+  values = compact([
+    templatefile("${path.module}/argo-cd-values.yaml.tftpl", {
+      replicas = var.replicas
+    }),
+    var.extra_values,
+  ])
 }
 
 # The GitHub App credential is read from Secrets Manager as an ephemeral value and written into
