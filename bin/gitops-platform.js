@@ -66,4 +66,9 @@ cli.exports.main(process.argv.slice(2)).then((code) => {
       // a read-only or full home: run without a cache
     }
   }
+  // Exit here rather than let the event loop drain: while Node tears an ending process down it
+  // gives SIGINT back its default action, and a Ctrl-C in that window (milliseconds on a busy
+  // machine) would report a finished run as killed. process.exit keeps our listeners to the end;
+  // it waits for stdout and stderr to be flushed (pipes are asynchronous on macOS).
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 });

@@ -117,7 +117,7 @@ for (const scenario of scenarios) {
         } else {
           // Before node has run a line of the bin, the signal ends it as it would any program.
           assert.ok(code === 130 || signal === 'SIGINT', `${at}: exit ${code} ${signal}: ${stderr}`);
-          assertSameState(after, before, `${at}: the workspace changed`);
+          assertSameState(after, before, `${at}: exit ${code} ${signal}, but the workspace changed: ${stderr}`);
           outcomes.push('unchanged');
         }
       }
