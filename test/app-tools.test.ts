@@ -324,6 +324,18 @@ for (const [set, { description }] of Object.entries(answerSets)) {
       );
       assert.equal(build.if, `steps.${existing.id}.outputs.digest == ''`);
 
+      // A pull request builds the image as main does, pushes nothing and assumes no AWS role.
+      const check = workflow.jobs['image-check'];
+      assert.ok(check, 'a job that builds the image of a pull request');
+      assert.equal(check.if, "github.event_name == 'pull_request'");
+      assert.equal(check.needs, 'test');
+      assert.deepEqual(check.permissions, { contents: 'read' });
+      const checkBuild = step(check, 'docker/build-push-action');
+      assert.equal(checkBuild.with?.push, false);
+      assert.equal(checkBuild.with?.context, build.with?.context);
+      assert.equal(checkBuild.with?.platforms, build.with?.platforms);
+      assert.doesNotMatch(JSON.stringify(check), /aws-actions|secrets\.|vars\./);
+
       assert.equal(deploy.needs, 'image');
       assert.deepEqual(deploy.permissions, {});
       assert.deepEqual(deploy.concurrency, {

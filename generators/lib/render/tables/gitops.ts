@@ -16,6 +16,8 @@ export const gitopsFiles: readonly FileRow[] = [
   { template: 'scripts/set-image.sh' },
   { template: 'scripts/promote.sh' },
   { template: 'scripts/validate.sh' },
+  { template: 'scripts/render.sh' },
+  { template: 'scripts/diff.sh' },
 
   // One Helm chart per service, in the shape of `helm create`.
   { template: 'charts/__service__/.helmignore', each: 'service' },
