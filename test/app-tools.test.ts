@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import type { Model, Service } from '../generators/lib/model.ts';
@@ -347,15 +347,22 @@ for (const [set, { description }] of Object.entries(answerSets)) {
       assert.equal(token.with?.['private-key'], expr('secrets.GITOPS_APP_PRIVATE_KEY'));
       assert.equal(token.with?.owner, model.githubOwner);
       assert.equal(token.with?.repositories, model.repos.gitops.name, 'the token is limited to the GitOps repo');
+      assert.equal(token.with?.['permission-contents'], 'write');
+      assert.equal(token.with?.['permission-pull-requests'], 'write');
+      // The key is a secret of an environment that only main deploys to (README, "CI setup").
+      assert.equal(deploy.environment, model.firstEnvironment.name);
       const checkout = step(deploy, 'actions/checkout');
       assert.equal(checkout.with?.repository, model.repos.gitops.fullName);
       assert.equal(checkout.with?.token, `\${{ steps.${token.id}.outputs.token }}`);
       const setImage = deploy.steps.find((s) => s.run?.includes('scripts/set-image.sh'));
-      assert.equal(setImage?.run, `scripts/set-image.sh '${model.firstEnvironment.name}' '${service.name}' "$DIGEST"`);
+      assert.equal(
+        setImage?.run,
+        `scripts/set-image.sh --pull-request '${model.firstEnvironment.name}' '${service.name}' "$DIGEST"`,
+      );
       assert.equal(setImage?.env?.DIGEST, expr('needs.image.outputs.digest'));
     });
 
-    it('deploy step: the workflow run line sets the digest through the GitOps repo script and pushes', function () {
+    it('deploy step: the workflow run line sets the digest on a deploy branch through the GitOps repo script', function () {
       const yq = requireYq(this);
       const deploy = workflow.jobs.deploy;
       const setImage = deploy?.steps.find((s) => s.run?.includes('scripts/set-image.sh'));
@@ -380,6 +387,7 @@ for (const [set, { description }] of Object.entries(answerSets)) {
         };
         const env: NodeJS.ProcessEnv = {
           GITHUB_ACTIONS: 'true',
+          GITHUB_OUTPUT: join(root, 'github-output'),
           GIT_CONFIG_GLOBAL: '/dev/null',
           // The runner has mikefarah yq; this machine may have another yq first on PATH.
           PATH: `${dirname(yq)}${delimiter}${process.env.PATH ?? ''}`,
@@ -396,9 +404,14 @@ for (const [set, { description }] of Object.entries(answerSets)) {
         });
         assert.equal(result.status, 0, `set-image.sh:\n${result.stdout}${result.stderr}`);
         const file = `environments/${model.firstEnvironment.name}/${service.name}.yaml`;
-        const pushed = parse(git(join(root, 'origin.git'), ['show', `main:${file}`]));
+        const branch = `deploy/${model.firstEnvironment.name}/${service.name}`;
+        assert.equal(parse(git(join(root, 'origin.git'), ['show', `main:${file}`])).image.digest, '', 'main untouched');
+        const pushed = parse(git(join(root, 'origin.git'), ['show', `${branch}:${file}`]));
         assert.equal(pushed.image.digest, DIGEST);
-        const message = git(join(root, 'origin.git'), ['log', '-1', '--format=%B', 'main']);
+        assert.equal(git(join(root, 'origin.git'), ['rev-list', '--count', `main..${branch}`]).trim(), '1');
+        const outputs = readFileSync(env.GITHUB_OUTPUT as string, 'utf8');
+        assert.match(outputs, new RegExp(`^changed=true\nbranch=${branch}\ntitle=deploy\\(${service.name}\\): `));
+        const message = git(join(root, 'origin.git'), ['log', '-1', '--format=%B', branch]);
         assert.match(message, new RegExp(`^deploy\\(${service.name}\\): ${model.firstEnvironment.name} image`));
         assert.ok(message.includes(`https://github.com/${service.repo.fullName}/commit/${SOURCE_SHA}`), message);
 
@@ -417,6 +430,103 @@ for (const [set, { description }] of Object.entries(answerSets)) {
       }
     });
 
+    it('deploy step: opens the pull request with auto-merge, waits for the merge, fails on a red check', () => {
+      const open = workflow.jobs.deploy?.steps.find((s) => s.run?.includes('gh pr merge'));
+      assert.ok(open?.run && open.env);
+      assert.equal(open.if, "steps.set-image.outputs.changed == 'true'");
+      const root = tempDir(`app-pr-${set}`);
+      try {
+        const bin = join(root, 'bin');
+        mkdirSync(bin);
+        // A stand-in for gh (the runner's GitHub CLI): it records each call and answers what the
+        // step's --jq filters would have printed, from files the scenario writes.
+        writeFileSync(
+          join(bin, 'gh'),
+          [
+            '#!/bin/bash',
+            'printf "%s\\n" "$*" >> "$FAKE_GH/calls"',
+            'case "$1 $2" in',
+            '  "pr list") cat "$FAKE_GH/list" ;;',
+            '  "pr create") echo "https://github.com/x/y/pull/42" ;;',
+            '  "pr edit" | "pr merge") ;;',
+            '  "pr view") n=$(wc -l < "$FAKE_GH/viewed"); echo >> "$FAKE_GH/viewed"; sed -n "$((n + 1))p" "$FAKE_GH/states" ;;',
+            '  "pr checks") cat "$FAKE_GH/failed" ;;',
+            '  *) echo "unexpected: gh $*" >&2; exit 9 ;;',
+            'esac',
+            '',
+          ].join('\n'),
+          { mode: 0o755 },
+        );
+        writeFileSync(join(bin, 'sleep'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+        const values: Record<string, string> = {
+          'steps.app-token.outputs.token': 'test-token',
+          'steps.set-image.outputs.branch': `deploy/dev/${service.name}`,
+          'steps.set-image.outputs.title': `deploy(${service.name}): dev image abc`,
+          'needs.image.outputs.digest': DIGEST,
+          'github.server_url': 'https://github.com',
+          'github.repository': service.repo.fullName,
+          'github.run_id': '7',
+        };
+        const scenario = (name: string, files: { list?: string; states: string[]; failed?: string }) => {
+          const dir = join(root, name);
+          mkdirSync(dir);
+          writeFileSync(join(dir, 'list'), files.list ?? '');
+          writeFileSync(join(dir, 'states'), `${files.states.join('\n')}\n`);
+          writeFileSync(join(dir, 'failed'), files.failed ?? '');
+          writeFileSync(join(dir, 'viewed'), '');
+          const env: NodeJS.ProcessEnv = {
+            FAKE_GH: dir,
+            PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`,
+            GITHUB_REPOSITORY: service.repo.fullName,
+            GITHUB_SHA: SOURCE_SHA,
+          };
+          for (const [key, value] of Object.entries(open.env ?? {})) {
+            env[key] = value.replace(/\$\{\{ ([^}]+) \}\}/g, (_, inner: string) => {
+              assert.ok(inner in values, `unknown expression in env ${key}: ${inner}`);
+              return values[inner];
+            });
+          }
+          const result = run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', open.run as string], { env });
+          return { ...result, calls: readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n') };
+        };
+        const repo = `--repo ${model.repos.gitops.fullName}`;
+
+        const merged = scenario('merged', { states: ['OPEN', 'OPEN', 'MERGED'] });
+        assert.equal(merged.status, 0, merged.stderr);
+        assert.match(merged.stdout, /Merged: Argo CD deploys it/);
+        assert.match(merged.calls[0], new RegExp(`^pr list ${repo} --head deploy/dev/${service.name} --state open `));
+        assert.match(
+          merged.calls[1],
+          new RegExp(
+            `^pr create ${repo} --base main --head deploy/dev/${service.name} --title deploy\\(${service.name}\\): dev image abc --body Deploys image`,
+          ),
+        );
+        assert.equal(merged.calls[2], `pr merge 42 ${repo} --auto --squash`);
+        assert.equal(merged.calls.filter((c) => c.startsWith('pr view 42')).length, 3);
+
+        const updated = scenario('updated', { list: '17', states: ['MERGED'] });
+        assert.equal(updated.status, 0, updated.stderr);
+        assert.match(updated.calls[1], new RegExp(`^pr edit 17 ${repo} --title `));
+        assert.equal(updated.calls[2], `pr merge 17 ${repo} --auto --squash`);
+        assert.ok(!updated.calls.some((c) => c.startsWith('pr create')), 'no second pull request');
+
+        const red = scenario('red', { states: ['OPEN', 'OPEN'], failed: 'validate' });
+        assert.equal(red.status, 1);
+        assert.match(red.stdout, /::error::Required checks failed on the deploy pull request #42: validate/);
+
+        const closed = scenario('closed', { states: ['CLOSED'] });
+        assert.equal(closed.status, 1);
+        assert.match(closed.stdout, /::error::The deploy pull request #42 was closed without merging/);
+
+        const stuck = scenario('stuck', { states: Array(200).fill('OPEN') });
+        assert.equal(stuck.status, 1);
+        assert.match(stuck.stdout, /::error::The deploy pull request #42 has not merged after 25 minutes/);
+        assert.equal(stuck.calls.filter((c) => c.startsWith('pr view')).length, 150);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+
     it('has a valid Renovate config and a README that names what CI needs', () => {
       const renovate = JSON.parse(readFileSync(join(dir, 'renovate.json'), 'utf8'));
       assert.ok(renovate.extends.includes('config:recommended'));
@@ -430,11 +540,19 @@ for (const [set, { description }] of Object.entries(answerSets)) {
         'GITOPS_APP_PRIVATE_KEY',
         'Contents → Read and write',
         'git revert',
-        `scripts/set-image.sh ${model.firstEnvironment.name} ${service.name}`,
+        'Pull requests → Read and write',
+        `scripts/set-image.sh --pull-request ${model.firstEnvironment.name} ${service.name}`,
+        'Do **not** add the App to any bypass list',
         'node:http',
       ]) {
         assert.ok(readme.includes(needle), `README mentions ${needle}`);
       }
+      // The key lives in the environment (main only), not in repository or organization secrets.
+      assert.match(
+        readme,
+        new RegExp(`gh secret set GITOPS_APP_PRIVATE_KEY --repo "\\$repo" --env ${model.firstEnvironment.name} `),
+      );
+      assert.doesNotMatch(readme, /gh secret set GITOPS_APP_PRIVATE_KEY --repo "\$repo" </);
       assert.equal(readFileSync(join(dir, '.nvmrc'), 'utf8').trim(), pin('app.node'));
     });
 

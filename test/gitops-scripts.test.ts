@@ -274,6 +274,68 @@ describe('GitOps repo scripts (set-image.sh, promote.sh) against local git repos
     assert.equal(git(bare, 'diff', '--numstat', base, 'main'), '1\t1\tenvironments/prod/api.yaml');
   });
 
+  it('through pull requests: two services deploying at the same moment each get a branch of one commit on main, and both merge', async function () {
+    this.timeout(30_000);
+    rmSync(join(bare, 'race'), { recursive: true, force: true }); // both pushes meet at the barrier
+    const main0 = git(bare, 'rev-parse', 'main');
+    const one = clone(bare, 'pr-api');
+    const two = clone(bare, 'pr-web');
+    const outputs = [join(one, '..', 'pr-api.out'), join(two, '..', 'pr-web.out')];
+    const [dApi, dWeb] = [digestOf('f6'), digestOf('a7')];
+    const [a, b] = await Promise.all([
+      start(one, 'set-image.sh', ['--pull-request', 'dev', 'api', dApi], { GITHUB_OUTPUT: outputs[0] }),
+      start(two, 'set-image.sh', ['--pull-request', 'dev', 'web', dWeb], { GITHUB_OUTPUT: outputs[1] }),
+    ]);
+    assert.equal(a.status, 0, `api:\n${a.stdout}${a.stderr}`);
+    assert.equal(b.status, 0, `web:\n${b.stdout}${b.stderr}`);
+    assert.equal(git(bare, 'rev-parse', 'main'), main0, 'nothing is pushed to main');
+    const short = (d: string) => d.slice('sha256:'.length, 'sha256:'.length + 12);
+    assert.equal(
+      readFileSync(outputs[0], 'utf8'),
+      `changed=true\nbranch=deploy/dev/api\ntitle=deploy(api): dev image ${short(dApi)}\n`,
+    );
+    for (const [service, digest] of [
+      ['api', dApi],
+      ['web', dWeb],
+    ] as const) {
+      const branch = `deploy/dev/${service}`;
+      assert.equal(git(bare, 'rev-list', '--count', `main..${branch}`), '1', `${branch}: one commit`);
+      assert.equal(git(bare, 'merge-base', 'main', branch), main0, `${branch}: on top of main`);
+      assert.equal(git(bare, 'diff', '--numstat', 'main', branch), `1\t1\tenvironments/dev/${service}.yaml`);
+      assert.match(
+        git(bare, 'show', `${branch}:environments/dev/${service}.yaml`),
+        new RegExp(`digest: "?${digest}"?`),
+      );
+    }
+
+    // A newer deploy of api while its pull request is open replaces the branch: still one commit.
+    const again = clone(bare, 'pr-api-2');
+    const dApi2 = digestOf('b8');
+    const r = script(again, 'set-image.sh', ['--pull-request', 'dev', 'api', dApi2]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(git(bare, 'rev-list', '--count', 'main..deploy/dev/api'), '1');
+    assert.match(git(bare, 'show', 'deploy/dev/api:environments/dev/api.yaml'), new RegExp(`digest: "?${dApi2}"?`));
+
+    // GitHub's auto-merge, squash, one pull request after the other: no conflict, both digests land.
+    const merger = clone(bare, 'pr-merge');
+    for (const service of ['web', 'api']) {
+      git(merger, 'fetch', '--quiet', 'origin', `deploy/dev/${service}`);
+      git(merger, 'merge', '--quiet', '--squash', 'FETCH_HEAD');
+      git(merger, 'commit', '--quiet', '-m', `deploy(${service}) (#1)`);
+    }
+    git(merger, 'push', '--quiet', 'origin', 'main');
+    assert.equal(imageOf(merger, 'environments/dev/api.yaml').digest, dApi2);
+    assert.equal(imageOf(merger, 'environments/dev/web.yaml').digest, dWeb);
+
+    // Deployed already: nothing to do, no branch pushed.
+    const done = clone(bare, 'pr-done');
+    const out = join(done, '..', 'pr-done.out');
+    const noop = script(done, 'set-image.sh', ['--pull-request', 'dev', 'web', dWeb], { GITHUB_OUTPUT: out });
+    assert.equal(noop.status, 0, noop.stderr);
+    assert.match(noop.stdout, /already has .*nothing to do/);
+    assert.equal(readFileSync(out, 'utf8'), 'changed=false\n');
+  });
+
   it('does nothing (exit 0) when the digest is already set', () => {
     const dir = clone(bare, 'noop');
     // Its own digest, set locally first: the test does not rely on what earlier tests deployed.
@@ -322,6 +384,7 @@ describe('GitOps repo scripts (set-image.sh, promote.sh) against local git repos
       { args: ['dev', 'api', D_WEB], env: { SOURCE_REPOSITORY: 'a b' }, message: /invalid SOURCE_REPOSITORY/ },
       { args: ['dev', 'api', D_WEB], env: { BRANCH: 'main..x' }, message: /invalid BRANCH/ },
       { args: ['dev', 'api', D_WEB], env: { PUSH: 'yes' }, message: /PUSH must be true or false/ },
+      { args: ['--pull-request', '--no-push', 'dev', 'api', D_WEB], message: /cannot be combined with --no-push/ },
     ];
     for (const { args, env, message } of cases) {
       const r = script(dir, 'set-image.sh', args, env);

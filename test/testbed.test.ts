@@ -1,8 +1,9 @@
 // The live test bed's readers of generated files (fast, no bed): the Argo CD bootstrap as the infra
 // repo's Terraform would create it, and the add-on Applications the bed stands in charts for.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { renderRepo } from '../generators/lib/render/render.ts';
 import { writeFiles } from '../generators/lib/repos/files.ts';
 import { tempDir } from './support/temp.ts';
@@ -37,6 +38,37 @@ describe('live test bed: what it reads from the generated repos', () => {
         cm['resource.customizations.health.argoproj.io_Application'],
         /hs\.status = obj\.status\.health\.status/,
       );
+    }
+  });
+
+  it('runs each root Application in a project of its own that allows exactly what argocd/<env>/ holds', () => {
+    for (const env of model.environments) {
+      const { rootApplication: app, rootProject: project } = readBootstrap(join(dir, 'infra'), env.name);
+      assert.equal(app.spec.project, 'root');
+      assert.equal(project.kind, 'AppProject');
+      assert.deepEqual(project.metadata, { name: 'root', namespace: 'argocd' });
+      assert.deepEqual(project.spec.sourceRepos, [model.repos.gitops.url]);
+      assert.deepEqual(project.spec.destinations, [{ server: 'https://kubernetes.default.svc', namespace: 'argocd' }]);
+      // What the folder holds: objects with a namespace (which must be argocd), and cluster-scoped ones.
+      const held = { namespaced: new Set<string>(), cluster: new Set<string>() };
+      const folder = join(dir, 'gitops', 'argocd', env.name);
+      for (const file of readdirSync(folder, { recursive: true, encoding: 'utf8' })) {
+        if (!file.endsWith('.yaml')) continue;
+        for (const doc of parseAllDocuments(readFileSync(join(folder, file), 'utf8'))) {
+          const o = doc.toJS();
+          const kind = `${o.apiVersion.split('/')[0]}/${o.kind}`;
+          if (o.metadata.namespace !== undefined) {
+            assert.equal(o.metadata.namespace, 'argocd', `${file}: ${kind} outside the argocd namespace`);
+            held.namespaced.add(kind);
+          } else held.cluster.add(kind);
+        }
+      }
+      const allowed = (list: { group: string; kind: string }[] | undefined) =>
+        (list ?? []).map((k) => `${k.group}/${k.kind}`).sort();
+      assert.deepEqual(allowed(project.spec.namespaceResourceWhitelist), [...held.namespaced].sort());
+      assert.deepEqual(allowed(project.spec.clusterResourceWhitelist), [...held.cluster].sort());
+      assert.deepEqual([...held.namespaced].sort(), ['argoproj.io/AppProject', 'argoproj.io/Application']);
+      assert.deepEqual([...held.cluster], ['external-secrets.io/ClusterSecretStore']);
     }
   });
 

@@ -52,9 +52,9 @@ function steps(run: NewRun): string[] {
 
 function nextSteps(run: NewRun): string[] {
   return [
-    'Create the three repositories on GitHub and push each one (infra first, then gitops, then the service).',
+    'Create the three repositories on GitHub, push each one (infra first, then gitops, then the service) and set them up as their READMEs say ("Repository settings", "CI setup").',
     'Follow the infra README: bootstrap, then apply each environment; Argo CD then syncs the GitOps repo.',
-    'Merge to the service repo main: CI builds, pushes to ECR and sets the image in the GitOps repo.',
+    'Merge to the service repo main: CI builds, pushes to ECR and opens a deploy pull request in the GitOps repo, which merges itself once its checks pass.',
     ...(run.skipInstall
       ? [
           'Before pushing the service repo: run `npm install --package-lock-only` in it and commit the package-lock.json (--skip-install left it out; its CI and Dockerfile run `npm ci`).',

@@ -216,7 +216,7 @@ export interface Model {
   };
   services: Service[];
   /** rootApplication: the Application Terraform installs in each cluster; it syncs `argocdPath` of the GitOps repo. */
-  argocd: { namespace: string; destinationServer: string; rootApplication: string };
+  argocd: { namespace: string; destinationServer: string; rootApplication: string; rootProject: string };
   externalSecrets: { namespace: string; serviceAccountName: string; clusterSecretStore: string };
   /** The AWS Load Balancer Controller serves the services' Ingresses; installed only with a domain. */
   loadBalancerController?: { namespace: string; serviceAccountName: string; ingressClass: string };
@@ -432,7 +432,12 @@ export function buildModel(
     repos: { infra: infraRepo, gitops: repo(githubOwner, `${org}-gitops`, 'gitops') },
     terraform: terraformOf(platform, infraRepo, environments),
     services: sorted.map((s) => serviceOf(s, platform, environments)),
-    argocd: { namespace: ARGOCD_NAMESPACE, destinationServer: IN_CLUSTER, rootApplication: 'root' },
+    argocd: {
+      namespace: ARGOCD_NAMESPACE,
+      destinationServer: IN_CLUSTER,
+      rootApplication: 'root',
+      rootProject: 'root',
+    },
     externalSecrets: {
       namespace: 'external-secrets',
       serviceAccountName: 'external-secrets',

@@ -219,7 +219,7 @@ export function liveSuite(set: LiveSet): void {
       }
     });
 
-    it('4. a service added by `gitops-platform service` syncs and deploys', async () => {
+    it('4. a service added by `gitops-platform service` syncs, and deploys at the same moment as another', async () => {
       const { name, port } = set.addedService;
       p.git(ws.gitops, ['pull', '--quiet', '--ff-only', 'origin', 'main']);
       cli(ws.dir, ['service', name, '--port', port, '--skip-install']);
@@ -240,12 +240,23 @@ export function liveSuite(set: LiveSet): void {
           `${name}-${env.name} in ${env.name}`,
         );
       }
+      // Both services deploy at the same moment: two deploy pull requests open side by side, then
+      // merge one after the other (no conflict, no rebase: each touches its own values file).
       const env = first();
       const digest = randomDigest();
+      const other = randomDigest();
       const pushedAt = Date.now();
-      const deployed = p.deploy(env.name, name, digest);
+      const branches = [p.deployBranch(env.name, name, digest), p.deployBranch(env.name, service(), other)];
+      let deployed = main;
+      for (const branch of branches) deployed = p.mergePullRequest(branch);
       await p.pushEvent(main, deployed, p.webhookSecret);
-      await timed(`deploy ${name} in ${env.name} (webhook)`, env, deployed, pushedAt, onDigest(env, name, digest));
+      await timed(
+        `deploy ${name} and ${service()} at once in ${env.name} (webhook)`,
+        env,
+        deployed,
+        pushedAt,
+        () => onDigest(env, name, digest)() && onDigest(env, service(), other)(),
+      );
     });
 
     it('5. after `gitops-platform upgrade` with a changed answer, every cluster converges with no drift', async () => {

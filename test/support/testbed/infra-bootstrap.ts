@@ -5,8 +5,9 @@
 // templatefile() would; anything but `${name}` and `${jsonencode(name)}` is refused, so that a
 // template this reader does not understand fails the test instead of being misread.
 //
-// Stand-in: the argocd-apps chart (it lives on the internet). rootApplication renders its
-// `applications` value the way the chart's template does for the keys the root uses.
+// Stand-in: the argocd-apps chart (it lives on the internet). rootApplication and rootProject
+// render its `applications` and `projects` values the way the chart's templates do for the keys
+// the root uses.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -17,6 +18,8 @@ export interface Bootstrap {
   cm: Record<string, string>;
   /** The root Application manifest. */
   rootApplication: Record<string, KubeObject>;
+  /** The AppProject the root Application runs in, made with it. */
+  rootProject: Record<string, KubeObject>;
   /** Module arguments, for the test's own checks. */
   args: Record<string, string | number>;
 }
@@ -63,6 +66,18 @@ function renderApplication(name: string, value: Record<string, KubeObject>): Rec
   return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata, spec };
 }
 
+/** The argocd-apps chart's rendering of one `projects` entry (templates/projects.yaml). */
+function renderProject(name: string, value: Record<string, KubeObject>): Record<string, KubeObject> {
+  const { namespace, finalizers, additionalLabels, additionalAnnotations, ...spec } = value;
+  const metadata: Record<string, unknown> = { name, namespace };
+  if (additionalLabels) metadata.labels = additionalLabels;
+  if (additionalAnnotations) metadata.annotations = additionalAnnotations;
+  if (finalizers) metadata.finalizers = finalizers;
+  // The chart writes each list with `with`: an empty one is left out.
+  for (const [key, v] of Object.entries(spec)) if (Array.isArray(v) && v.length === 0) delete spec[key];
+  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata, spec };
+}
+
 export function readBootstrap(infraDir: string, env: string): Bootstrap {
   const moduleDir = join(infraDir, 'terraform', 'argocd');
   const mainTf = readFileSync(join(moduleDir, 'main.tf'), 'utf8');
@@ -80,9 +95,12 @@ export function readBootstrap(infraDir: string, env: string): Bootstrap {
   const root = resolve('root-application.yaml.tftpl');
   const apps = Object.entries(root.applications as Record<string, KubeObject>);
   if (apps.length !== 1) throw new Error(`expected one root Application, got ${apps.length}`);
+  const projects = Object.entries((root.projects ?? {}) as Record<string, KubeObject>);
+  if (projects.length !== 1) throw new Error(`expected one project for the root Application, got ${projects.length}`);
   return {
     cm: Object.fromEntries(Object.entries(values.configs?.cm ?? {}).map(([k, v]) => [k, String(v)])),
     rootApplication: renderApplication(apps[0][0], apps[0][1]),
+    rootProject: renderProject(projects[0][0], projects[0][1]),
     args,
   };
 }

@@ -1,7 +1,8 @@
 // A generated platform on the live test bed, driven the way its own pieces drive it: the platform
 // team's clone of the GitOps repo, Terraform's Argo CD bootstrap (read from the infra repo), the app
-// CI's deploy step (scripts/set-image.sh in a fresh clone) and the promote workflow's steps
-// (scripts/promote.sh on a branch, merged as a pull request).
+// CI's deploy job (scripts/set-image.sh --pull-request in a fresh clone, its pull request merged as
+// GitHub's auto-merge would) and the promote workflow's steps (scripts/promote.sh on a branch,
+// merged as a pull request).
 //
 // The one change the bed makes to the generated GitOps repo is its own URL (GitHub -> the bed's git
 // server), as a commit of its own after each generator run that writes it.
@@ -96,13 +97,15 @@ export class PlatformOnBed {
   }
 
   /**
-   * What `terraform apply` of an environment root does for Argo CD: the repository Secret and the
-   * root Application, from the infra repo. Stand-in: the GitHub App credential of the repository
+   * What `terraform apply` of an environment root does for Argo CD: the repository Secret, the
+   * root Application and its project, from the infra repo. Stand-in: the GitHub App credential of the repository
    * Secret (the bed's git server needs none).
    */
   bootstrap(env: Environment): void {
     const b = readBootstrap(this.ws.infra, env.name);
-    const root = JSON.parse(JSON.stringify(b.rootApplication).replaceAll(this.ws.gitopsUrl, this.url));
+    const [root, project] = [b.rootApplication, b.rootProject].map((o) =>
+      JSON.parse(JSON.stringify(o).replaceAll(this.ws.gitopsUrl, this.url)),
+    );
     env.cluster.apply([
       {
         apiVersion: 'v1',
@@ -114,6 +117,7 @@ export class PlatformOnBed {
         },
         stringData: { type: 'git', url: this.url },
       },
+      project,
       root,
     ]);
   }
@@ -136,15 +140,38 @@ export class PlatformOnBed {
     };
   }
 
-  /** The app CI's deploy step: scripts/set-image.sh in a fresh clone. Returns the new main. */
-  deploy(env: string, service: string, digest: string): string {
+  /**
+   * The app CI's deploy job up to its pull request: scripts/set-image.sh --pull-request in a fresh
+   * clone, which pushes the branch deploy/<env>/<service>. Returns the branch.
+   */
+  deployBranch(env: string, service: string, digest: string): string {
     const dir = this.clone();
-    run('scripts/set-image.sh', [env, service, digest], {
+    run('scripts/set-image.sh', ['--pull-request', env, service, digest], {
       cwd: dir,
       env: { ...this.scriptEnv(), SOURCE_REPOSITORY: `${this.ws.org}/${service}`, SOURCE_SHA: 'a'.repeat(40) },
       timeoutMs: 120_000,
     });
+    return `deploy/${env}/${service}`;
+  }
+
+  /**
+   * GitHub's auto-merge of a pull request once its checks pass: the branch squashed onto main as
+   * one commit, the branch deleted. Stand-in: GitHub (its checks run in the generated workflows'
+   * own tests, not here). Returns the new main.
+   */
+  mergePullRequest(branch: string): string {
+    const dir = this.clone();
+    this.git(dir, ['fetch', '--quiet', 'origin', branch]);
+    const subject = this.git(dir, ['log', '-1', '--format=%s', 'FETCH_HEAD']);
+    this.git(dir, ['merge', '--quiet', '--squash', 'FETCH_HEAD']);
+    this.git(dir, ['commit', '--quiet', '-m', `${subject} (#${branch})`]);
+    this.git(dir, ['push', '--quiet', 'origin', 'main', `:refs/heads/${branch}`]);
     return this.git(dir, ['rev-parse', 'HEAD']);
+  }
+
+  /** The app CI's deploy job: its pull request, merged. Returns the new main. */
+  deploy(env: string, service: string, digest: string): string {
+    return this.mergePullRequest(this.deployBranch(env, service, digest));
   }
 
   /** The promote workflow: promote.sh on a branch, then the pull request merged. Returns main. */

@@ -10,6 +10,8 @@ export const gitopsFiles: readonly FileRow[] = [
   { template: '.yamllint.yaml' },
   { template: 'renovate.json' },
   { template: '.github/CODEOWNERS', policy: 'once' },
+  // The rules of main, for `gh api` or GitHub's ruleset import (no bypass actors).
+  { template: '.github/rulesets/main.json' },
   { template: '.github/workflows/validate.yaml' },
   // Promotion needs a next environment: there is none with a single environment.
   { template: '.github/workflows/promote.yaml', when: (m) => m.environments.length > 1 },

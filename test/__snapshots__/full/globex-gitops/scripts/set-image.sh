@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# Sets the image digest of one service in one environment, commits that one file and pushes it.
-# This is the deploy step: app CI runs it after pushing an image, and people may run it by hand.
-# Argo CD then syncs the change; `git revert` of the commit it makes is the rollback.
+# Sets the image digest of one service in one environment and commits that one file. This is the
+# deploy step: app CI runs it after pushing an image, and people may run it by hand. Argo CD syncs
+# the change once it is on main; reverting the commit is the rollback.
 #
+#   scripts/set-image.sh --pull-request <environment> <service> <digest>   (app CI)
 #   scripts/set-image.sh [--no-push] <environment> <service> <digest>
-#   scripts/set-image.sh dev <service> sha256:<64 hex digits>
+#   scripts/set-image.sh --pull-request dev <service> sha256:<64 hex digits>
 #
 # Only `.image.digest` in environments/<environment>/<service>.yaml changes: mikefarah yq v4 keeps
 # comments and key order (it drops blank lines, so those files have none), and the script refuses
-# to commit if anything else would change. The commit is pushed to origin HEAD:${BRANCH:-main}; when another
-# run (another service) pushed first, it fetches, rebases and tries again, up to 5 attempts.
+# to commit if anything else would change.
+#
+# --pull-request: the commit goes on the branch deploy/<environment>/<service>, made afresh from
+#   origin/main and pushed with --force (the branch belongs to this one deploy; a newer deploy of the
+#   same service replaces it, so its pull request always holds the newest image). Nothing is pushed
+#   to main: the caller opens the pull request, which merges once main's checks pass. With
+#   GITHUB_OUTPUT set it writes changed, branch and title there.
+# Otherwise the commit is pushed to origin HEAD:${BRANCH:-main} (where main is not protected, or
+#   for a branch of your own); when another run pushed first, it fetches, rebases and tries again,
+#   up to 5 attempts.
 #
 # Environment (all optional):
-#   BRANCH             branch to push to (default: main)
+#   BRANCH             branch to push to without --pull-request (default: main)
 #   PUSH=false         commit only, do not fetch or push (same as --no-push)
 #   SOURCE_REPOSITORY  owner/repo of the app that built the image, recorded in the commit message
 #   SOURCE_SHA         full commit SHA of that app repo, recorded in the commit message
@@ -27,7 +36,8 @@ readonly DIGEST_RE='^sha256:[a-f0-9]{64}$'
 
 usage() {
   cat <<'USAGE'
-usage: scripts/set-image.sh [--no-push] <environment> <service> <digest>
+usage: scripts/set-image.sh [--pull-request | --no-push] <environment> <service> <digest>
+  --pull-request  commit on deploy/<environment>/<service> from origin/main and push that branch
   environment  a folder under environments/
   service      a file environments/<environment>/<service>.yaml
   digest       the image digest, sha256:<64 lowercase hex digits>
@@ -46,10 +56,12 @@ fail() {
 }
 
 push=${PUSH:-true}
+pull_request=false
 args=()
 while (($# > 0)); do
   case $1 in
     --no-push) push=false ;;
+    --pull-request) pull_request=true ;;
     -h | --help)
       usage
       exit 0
@@ -80,6 +92,9 @@ case $push in
   true | false) ;;
   *) refuse "PUSH must be true or false, not '$push'" ;;
 esac
+if [[ $pull_request == true && $push == false ]]; then
+  refuse "--pull-request pushes its branch; it cannot be combined with --no-push or PUSH=false"
+fi
 if [[ ! $environment =~ $NAME_RE || ${#environment} -gt 63 ]]; then
   refuse "invalid environment name '$environment' (a DNS label: lowercase letters, digits and '-')"
 fi
@@ -190,6 +205,38 @@ commit_change() {
 sync_with_origin() {
   git fetch --quiet origin "$branch" || fail "git fetch origin $branch failed"
 }
+
+# What the GitHub Actions step that opens the pull request reads.
+output() {
+  if [[ -n ${GITHUB_OUTPUT:-} ]]; then
+    printf '%s\n' "$@" >>"$GITHUB_OUTPUT"
+  fi
+}
+
+if [[ $pull_request == true ]]; then
+  pr_branch=deploy/$environment/$service
+  sync_with_origin
+  [[ -f $file ]] || refuse "$file is not on origin/$branch"
+  git checkout --quiet -B "$pr_branch" FETCH_HEAD
+  if already_set; then
+    echo "set-image: origin/$branch already has $digest in $file; nothing to do"
+    output changed=false
+    exit 0
+  fi
+  commit_change
+  for ((attempt = 1; ; attempt++)); do
+    if git push --quiet --force origin "HEAD:refs/heads/$pr_branch"; then
+      break
+    fi
+    if ((attempt >= MAX_ATTEMPTS)); then
+      fail "push of $pr_branch failed $MAX_ATTEMPTS times; giving up"
+    fi
+    sleep $((attempt * 2))
+  done
+  echo "set-image: pushed \"$message\" to origin/$pr_branch (on top of origin/$branch); open its pull request into $branch"
+  output changed=true "branch=$pr_branch" "title=$message"
+  exit 0
+fi
 
 if [[ $push == true ]]; then
   sync_with_origin

@@ -50,6 +50,9 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# helm pull leaves temporary folders behind; they go with this run's.
+mkdir "$work/tmp"
+export TMPDIR=$work/tmp
 cache=${CHART_CACHE:-$work/charts}
 mkdir -p "$cache"
 

@@ -119,6 +119,7 @@ module "argocd" {
   repo_url                    = "https://github.com/Globex-Corp/globex-gitops.git"
   path                        = "argocd/staging"
   root_application            = "root"
+  root_project                = "root"
   destination_server          = "https://kubernetes.default.svc"
   repo_credential_secret_name = "argocd/staging-gitops-repo"
   repo_credential_revision    = var.argocd_repo_credential_revision

@@ -92,6 +92,7 @@ module "argocd" {
   repo_url                    = "https://github.com/acme/acme-gitops.git"
   path                        = "argocd/dev"
   root_application            = "root"
+  root_project                = "root"
   destination_server          = "https://kubernetes.default.svc"
   repo_credential_secret_name = "argocd/dev-gitops-repo"
   repo_credential_revision    = var.argocd_repo_credential_revision

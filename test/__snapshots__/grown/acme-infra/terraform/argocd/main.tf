@@ -63,10 +63,11 @@ resource "helm_release" "root" {
   version    = "2.0.5"
   namespace  = var.namespace
 
-  # The root Application, as the argocd-apps chart's `applications` value (read by the
-  # generator's live test bed as well).
+  # The root Application and its project, as the argocd-apps chart's `applications` and
+  # `projects` values (read by the generator's live test bed as well).
   values = [templatefile("${path.module}/root-application.yaml.tftpl", {
     name      = var.root_application
+    project   = var.root_project
     namespace = var.namespace
     repo_url  = var.repo_url
     path      = var.path

@@ -18,6 +18,11 @@ variable "root_application" {
   type        = string
 }
 
+variable "root_project" {
+  description = "Name of the AppProject of the root Application, made with it (not from the GitOps repository)."
+  type        = string
+}
+
 variable "destination_server" {
   description = "API server the root Application deploys to (this cluster)."
   type        = string
