@@ -1,7 +1,7 @@
 // The live test bed's readers of generated files (fast, no bed): the Argo CD bootstrap as the infra
 // repo's Terraform would create it, and the add-on Applications the bed stands in charts for.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { renderRepo } from '../generators/lib/render/render.ts';
@@ -67,9 +67,61 @@ describe('live test bed: what it reads from the generated repos', () => {
         (list ?? []).map((k) => `${k.group}/${k.kind}`).sort();
       assert.deepEqual(allowed(project.spec.namespaceResourceWhitelist), [...held.namespaced].sort());
       assert.deepEqual(allowed(project.spec.clusterResourceWhitelist), [...held.cluster].sort());
-      assert.deepEqual([...held.namespaced].sort(), ['argoproj.io/AppProject', 'argoproj.io/Application']);
+      assert.deepEqual(
+        [...held.namespaced].sort(),
+        ['argoproj.io/AppProject', 'argoproj.io/Application', 'external-secrets.io/ExternalSecret'],
+        'with a domain, the GitHub webhook secret is an ExternalSecret in argocd',
+      );
       assert.deepEqual([...held.cluster], ['external-secrets.io/ClusterSecretStore']);
     }
+  });
+
+  it('with a domain, exposes only /api/webhook of argocd-server, over TLS 1.2+, with its secret from Secrets Manager', () => {
+    for (const env of model.environments) {
+      const webhook = env.argocdWebhook;
+      assert.ok(webhook);
+      const ingress = readBootstrap(join(dir, 'infra'), env.name).values.server.ingress;
+      assert.equal(ingress.enabled, true);
+      assert.equal(ingress.controller, undefined, "the chart's generic Ingress (one rule, one path)");
+      assert.equal(ingress.ingressClassName, 'alb');
+      assert.equal(ingress.hostname, webhook.host);
+      assert.deepEqual([ingress.path, ingress.pathType], ['/api/webhook', 'Exact'], 'one path, nothing under it');
+      assert.equal(ingress.extraPaths ?? ingress.extraHosts ?? ingress.extraRules, undefined);
+      const a = ingress.annotations;
+      assert.equal(a['alb.ingress.kubernetes.io/scheme'], 'internet-facing');
+      assert.equal(a['alb.ingress.kubernetes.io/listen-ports'], '[{"HTTPS": 443}]', 'HTTPS only');
+      assert.equal(a['alb.ingress.kubernetes.io/ssl-policy'], 'ELBSecurityPolicy-TLS13-1-2-2021-06');
+      assert.equal(a['alb.ingress.kubernetes.io/backend-protocol'], 'HTTPS', 'argocd-server serves TLS');
+      // The environment's certificate (*.<env>.<domain>) covers the host.
+      assert.equal(env.certificateDomain, `*.${webhook.host.split('.').slice(1).join('.')}`);
+
+      // The secret: from Secrets Manager (a name the External Secrets role may read), merged into
+      // argocd-secret under the key argocd-server verifies GitHub's signature with (the live bed
+      // configures the same key and sends signed events).
+      const folder = join(dir, 'gitops', 'argocd', env.name, 'platform');
+      const es = parseAllDocuments(readFileSync(join(folder, 'argocd-github-webhook.yaml'), 'utf8'))[0].toJS();
+      assert.equal(es.metadata.namespace, 'argocd');
+      assert.deepEqual(es.spec.target, { name: 'argocd-secret', creationPolicy: 'Merge', deletionPolicy: 'Retain' });
+      assert.deepEqual(es.spec.data, [{ secretKey: 'webhook.github.secret', remoteRef: { key: webhook.secretName } }]);
+      assert.ok(webhook.secretName.startsWith(env.secretsPrefix), 'inside what the External Secrets role reads');
+      const store = parseAllDocuments(readFileSync(join(folder, 'cluster-secret-store.yaml'), 'utf8'))[0].toJS();
+      assert.equal(es.spec.secretStoreRef.name, store.metadata.name);
+      assert.ok(store.spec.conditions[0].namespaces.includes('argocd'), 'the store serves the argocd namespace');
+    }
+    // Without a domain there is no ALB: nothing of Argo CD is reachable from outside.
+    const minimal = modelFor('minimal');
+    const other = tempDir('testbed-readers-minimal');
+    writeFiles(join(other, 'infra'), renderRepo(minimal, 'infra').files);
+    writeFiles(join(other, 'gitops'), renderRepo(minimal, 'gitops').files);
+    const values = readBootstrap(join(other, 'infra'), minimal.environments[0].name).values;
+    assert.equal(values.server.ingress, undefined);
+    assert.equal(minimal.environments[0].argocdWebhook, undefined);
+    assert.ok(
+      !existsSync(
+        join(other, 'gitops', 'argocd', minimal.environments[0].name, 'platform', 'argocd-github-webhook.yaml'),
+      ),
+    );
+    rmSync(other, { recursive: true, force: true });
   });
 
   it('evaluates only the templatefile() forms it understands', () => {

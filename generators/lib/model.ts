@@ -89,6 +89,12 @@ export interface Environment {
    * `*.<env>.<domain>`, which covers every `<service>.<env>.<domain>`. The ALB controller finds it by host.
    */
   certificateDomain?: string;
+  /**
+   * Only with a domain: GitHub's push events reach this environment's Argo CD at
+   * https://<host>/api/webhook (an ALB that serves that path only), signed with the secret kept in
+   * Secrets Manager under `secretName` (inside secretsPrefix, so External Secrets can read it).
+   */
+  argocdWebhook?: { host: string; secretName: string };
 }
 
 /** An AWS account of the platform, as bootstrap/ sets it up. */
@@ -273,6 +279,7 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
   const accountId = platform.accounts?.[name] ?? awsAccountId;
   // Production's plan role reads its cluster's Secrets: pull requests plan it only in this reviewed GitHub Environment.
   const infraPlanGithubEnvironment = isProduction ? `${name}-plan` : undefined;
+  const secretsPrefix = `${org}/${name}/`;
   return {
     name,
     index,
@@ -284,7 +291,7 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     clusterName: `${org}-${name}`,
     argocdProject: name,
     argocdPath: `argocd/${name}`,
-    secretsPrefix: `${org}/${name}/`,
+    secretsPrefix,
     stateKey: `environments/${name}/terraform.tfstate`,
     terraformDir: `environments/${name}`,
     valuesDir: `environments/${name}`,
@@ -305,6 +312,9 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     vpcName: `${org}-${name}`,
     loadBalancerControllerRole: domain ? role(accountId, `${name}-aws-load-balancer-controller`) : undefined,
     certificateDomain: domain ? `*.${name}.${domain}` : undefined,
+    argocdWebhook: domain
+      ? { host: `argocd.${name}.${domain}`, secretName: `${secretsPrefix}argocd/github-webhook` }
+      : undefined,
   };
 }
 

@@ -100,6 +100,9 @@ export function liveSuite(set: LiveSet): void {
         addonApplications: [...addonApplications(ws.gitops, ws.environments[0]), ...everyAddonApplication()],
         argocdCm: (env) => readBootstrap(ws.infra, env).cm,
         argocdSecret: () => ({ 'webhook.github.secret': webhookSecret }),
+        // What the team stores once per environment, as the infra README says (with a domain,
+        // External Secrets brings it into argocd-secret).
+        secretsManager: (env) => ({ [`${ws.org}/${env}/argocd/github-webhook`]: webhookSecret }),
       });
       figures.push(`bed start (${ws.environments.length} clusters with Argo CD): ${seconds(Date.now() - started)}`);
       p = new PlatformOnBed(ws, bed, webhookSecret);
@@ -275,6 +278,19 @@ export function liveSuite(set: LiveSet): void {
         // first sync.
         await p.converged(env, main, firstSyncTimeout);
         assert.deepEqual(warningEvents(env.cluster), [], `Warning events in ${env.name}`);
+        if (set.upgradeArgs.includes('--domain')) {
+          // The webhook's secret reached argocd-secret from Secrets Manager through the generated
+          // ExternalSecret (the root Application is Healthy only once it is Ready).
+          const secret = env.cluster.getJson(['-n', 'argocd', 'secret', 'argocd-secret']);
+          assert.equal(Buffer.from(secret.data['webhook.github.secret'], 'base64').toString(), p.webhookSecret);
+          const es = env.cluster.getJson([
+            '-n',
+            'argocd',
+            'externalsecret.external-secrets.io',
+            'argocd-github-webhook',
+          ]);
+          assert.equal(es.status.conditions[0].status, 'True', `${env.name}: the webhook secret synced`);
+        }
       }
     });
 

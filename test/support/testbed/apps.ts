@@ -88,9 +88,65 @@ export function publishLoadBalancers(cluster: Cluster): void {
   }
 }
 
+/**
+ * Stand-in for the External Secrets controller's sync of each ExternalSecret (its `data` items),
+ * from the cluster's stand-in for Secrets Manager: creationPolicy Merge adds the keys to the target
+ * Secret and waits while it does not exist, as the controller does; Owner creates it. A name that
+ * Secrets Manager does not hold makes the ExternalSecret not Ready, so Argo CD reports it Degraded.
+ */
+export function syncExternalSecrets(cluster: Cluster): void {
+  let list: KubeObject;
+  try {
+    list = cluster.getJson(['externalsecrets.external-secrets.io', '--all-namespaces']);
+  } catch {
+    return; // the CRD is not there yet
+  }
+  for (const es of list.items) {
+    if (es.status?.conditions?.some((c: KubeObject) => c.type === 'Ready' && c.status === 'True')) continue;
+    const ns = es.metadata.namespace;
+    const data: Record<string, string> = {};
+    const missing: string[] = [];
+    for (const item of es.spec.data ?? []) {
+      const value = cluster.secretsManager[item.remoteRef.key];
+      if (value === undefined) missing.push(item.remoteRef.key);
+      else data[item.secretKey] = Buffer.from(value).toString('base64');
+    }
+    const target = es.spec.target?.name ?? es.metadata.name;
+    let ready = { status: 'True', reason: 'SecretSynced', message: 'secret synced (test bed stand-in)' };
+    if (missing.length) {
+      ready = { status: 'False', reason: 'SecretSyncedError', message: `no such secret: ${missing.join(', ')}` };
+    } else {
+      try {
+        if ((es.spec.target?.creationPolicy ?? 'Owner') === 'Merge') {
+          cluster.kubectl(['-n', ns, 'patch', 'secret', target, '--type=merge', '-p', JSON.stringify({ data })]);
+        } else {
+          cluster.apply([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: target, namespace: ns }, data }]);
+        }
+      } catch {
+        continue; // the target Secret of a merge is not there yet: try again later
+      }
+    }
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    cluster.kubectl([
+      '-n',
+      ns,
+      'patch',
+      'externalsecret.external-secrets.io',
+      es.metadata.name,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: { refreshTime: now, conditions: [{ type: 'Ready', lastTransitionTime: now, ...ready }] },
+      }),
+    ]);
+  }
+}
+
 /** What the controllers the bed stands in for would have done by now. */
 export function standInControllers(cluster: Cluster): void {
   markSecretStoresReady(cluster);
+  syncExternalSecrets(cluster);
   publishLoadBalancers(cluster);
 }
 

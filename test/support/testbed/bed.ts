@@ -90,6 +90,8 @@ export interface BedOptions {
   argocdCm: (env: string) => Record<string, string>;
   /** argocd-secret data per environment that the platform would set. */
   argocdSecret?: (env: string) => Record<string, string>;
+  /** What the team stores in Secrets Manager per environment (name -> value). */
+  secretsManager?: (env: string) => Record<string, string>;
   zones: string[];
 }
 
@@ -137,7 +139,7 @@ export async function startBed(o: BedOptions): Promise<Bed> {
         mappings.push(`${repo.url}=${repo.dir}`);
         standIns.push(
           `chart ${src.chart} ${src.targetRevision} from ${src.repoURL}: a stand-in chart with its CRDs (real schemas), RBAC, service account and controller Deployment, served under that URL`,
-          'the External Secrets controller: the bed reports each ClusterSecretStore Ready (it would check AWS)',
+          'the External Secrets controller: the bed reports each ClusterSecretStore Ready (it would check AWS), and syncs each ExternalSecret from a stand-in for Secrets Manager',
         );
       } else if (src.chart === 'aws-load-balancer-controller') {
         const repo = loadBalancerControllerStandIn(
@@ -175,6 +177,7 @@ export async function startBed(o: BedOptions): Promise<Bed> {
     for (const name of o.environments) {
       const cluster = await startCluster({
         name,
+        secrets: o.secretsManager?.(name),
         bedDir: dir,
         bin,
         etcdUrl: etcd.url,

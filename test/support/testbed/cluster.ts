@@ -22,10 +22,14 @@ export interface Cluster {
   getJson: <T = KubeObject>(args: string[]) => T;
   /** kubectl apply of objects (client-side, as their owner would create them). */
   apply: (objects: KubeObject[]) => string;
+  /** Stand-in for AWS Secrets Manager in the environment's account: secret name -> value. */
+  secretsManager: Record<string, string>;
 }
 
 export interface ClusterOptions {
   name: string;
+  /** What Secrets Manager holds for this environment (the External Secrets stand-in reads it). */
+  secrets?: Record<string, string>;
   bedDir: string;
   bin: string;
   etcdUrl: string;
@@ -205,5 +209,5 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     90_000,
     500,
   );
-  return { name: o.name, dir, kubeconfig, server, procs, kubectl, getJson, apply };
+  return { name: o.name, dir, kubeconfig, server, procs, kubectl, getJson, apply, secretsManager: o.secrets ?? {} };
 }

@@ -16,6 +16,8 @@ import type { KubeObject } from './processes.ts';
 export interface Bootstrap {
   /** argocd-cm data the argo-cd chart values add (configs.cm). */
   cm: Record<string, string>;
+  /** The argo-cd chart values as Terraform passes them (before the environment's extra values). */
+  values: Record<string, KubeObject>;
   /** The root Application manifest. */
   rootApplication: Record<string, KubeObject>;
   /** The AppProject the root Application runs in, made with it. */
@@ -99,6 +101,7 @@ export function readBootstrap(infraDir: string, env: string): Bootstrap {
   if (projects.length !== 1) throw new Error(`expected one project for the root Application, got ${projects.length}`);
   return {
     cm: Object.fromEntries(Object.entries(values.configs?.cm ?? {}).map(([k, v]) => [k, String(v)])),
+    values,
     rootApplication: renderApplication(apps[0][0], apps[0][1]),
     rootProject: renderProject(projects[0][0], projects[0][1]),
     args,

@@ -51,5 +51,11 @@ export const gitopsFiles: readonly FileRow[] = [
     each: 'environment',
     when: (m) => m.loadBalancerController !== undefined,
   },
+  // With a domain, GitHub's push events reach Argo CD; this brings their secret.
+  {
+    template: 'argocd/__env__/platform/argocd-github-webhook.yaml',
+    each: 'environment',
+    when: (m) => m.environments[0].argocdWebhook !== undefined,
+  },
   { template: 'argocd/__env__/apps/__service__.yaml', each: 'service-environment' },
 ];

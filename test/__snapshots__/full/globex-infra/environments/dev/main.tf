@@ -120,6 +120,7 @@ module "argocd" {
   path                        = "argocd/dev"
   root_application            = "root"
   root_project                = "root"
+  webhook_host                = "argocd.dev.globex.example.com"
   destination_server          = "https://kubernetes.default.svc"
   repo_credential_secret_name = "argocd/dev-gitops-repo"
   repo_credential_revision    = var.argocd_repo_credential_revision

@@ -17,7 +17,8 @@ resource "helm_release" "argo_cd" {
   # come last, so they extend or override them (Helm merges the list in order).
   values = compact([
     templatefile("${path.module}/argo-cd-values.yaml.tftpl", {
-      replicas = var.replicas
+      replicas     = var.replicas
+      webhook_host = var.webhook_host
     }),
     var.extra_values,
   ])

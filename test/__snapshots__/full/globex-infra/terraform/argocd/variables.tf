@@ -23,6 +23,11 @@ variable "root_project" {
   type        = string
 }
 
+variable "webhook_host" {
+  description = "Host name of the ALB that passes GitHub's push events to argocd-server (/api/webhook only)."
+  type        = string
+}
+
 variable "destination_server" {
   description = "API server the root Application deploys to (this cluster)."
   type        = string
