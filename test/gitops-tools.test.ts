@@ -127,6 +127,8 @@ for (const target of targets) {
             assert.ok(out.stdout.includes(`@${DIGEST}`), `${file}: the image is pinned by digest`);
           } else {
             assert.doesNotMatch(out.stdout, /^kind: Deployment$/m, `${file}: no Deployment without an image`);
+            // No ALB either: one with no pods behind it would only answer 503, and cost money.
+            assert.doesNotMatch(out.stdout, /^kind: Ingress$/m, `${file}: no Ingress without an image`);
           }
           assert.match(summary, /Valid: [1-9]/);
         }
@@ -163,6 +165,46 @@ for (const target of targets) {
       }
       // Only a platform with a domain has ingress hosts.
       assert.equal(ingresses > 0, Boolean(target.model.domain), `${ingresses} Ingresses`);
+    });
+
+    it('ingress.groupName puts the ALB in a shared IngressGroup, and the schema refuses a name the controller would not take', function () {
+      // Without a domain the values have no host: the test gives one.
+      const helm = requireTool(this, 'helm');
+      const { file, app } = applications(dir)[0];
+      const { chart, release, args } = argoHelmArgs(app, target.model.repos.gitops.url);
+      const ns = app.spec.destination.namespace;
+      const template = (group: string) =>
+        run(
+          helm,
+          [
+            'template',
+            release,
+            chart,
+            '--namespace',
+            ns,
+            ...args,
+            '--set',
+            `image.digest=${DIGEST}`,
+            '--set',
+            'ingress.enabled=true',
+            '--set',
+            'ingress.hosts[0]=api.example.com',
+            '--set',
+            `ingress.groupName=${group}`,
+          ],
+          { cwd: dir },
+        );
+      const shared = template(`${target.model.org}-shared`);
+      assert.equal(shared.status, 0, `${file}: ${shared.stderr}`);
+      const ingress = parseAllDocuments(shared.stdout)
+        .map((d) => d.toJS())
+        .find((d) => d?.kind === 'Ingress');
+      assert.equal(ingress.metadata.annotations['alb.ingress.kubernetes.io/group.name'], `${target.model.org}-shared`);
+      for (const bad of ['Shared', '-shared', 'a'.repeat(64), 'a_b']) {
+        const refused = template(bad);
+        assert.notEqual(refused.status, 0, `${file}: groupName ${bad} accepted`);
+        assert.match(refused.stderr, /groupName/, bad);
+      }
     });
 
     it('names the finalizer of every Application with a path (kube-apiserver warns on one without)', () => {
