@@ -7,6 +7,21 @@ import type { PlatformAnswers, ServiceAnswers } from './answers/table.ts';
 
 const ARGOCD_NAMESPACE = 'argocd';
 const IN_CLUSTER = 'https://kubernetes.default.svc';
+/**
+ * The VPC's layout (terraform/vpc): three zones, and in zone i the public subnet
+ * cidrsubnet(vpc_cidr, 8, 48 + i), where internet-facing ALBs live and send to pods from.
+ */
+const VPC = { zones: 3, publicSubnet: { newbits: 8, first: 48 } } as const;
+
+/** Terraform's cidrsubnet() for IPv4: subnet `netnum` of `cidr` with `newbits` more prefix bits. */
+export function cidrSubnet(cidr: string, newbits: number, netnum: number): string {
+  const [address, bits] = cidr.split('/');
+  const prefix = Number(bits) + newbits;
+  const base = address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const value = base + netnum * 2 ** (32 - prefix);
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256);
+  return `${octets.join('.')}/${prefix}`;
+}
 
 export type RepoKind = 'infra' | 'gitops' | 'app';
 
@@ -76,6 +91,8 @@ export interface Environment {
   argocdRepoSecretName: string;
   /** VPC CIDR of this environment (distinct per environment, so VPCs can be peered later). */
   vpcCidr: string;
+  /** The VPC's public subnets, one per zone: the addresses internet-facing ALBs send to pods from. */
+  publicSubnetCidrs: string[];
   /** The EKS managed node group (AL2023) of this environment's cluster. */
   nodeGroup: { instanceTypes: string[]; minSize: number; maxSize: number; desiredSize: number };
   /** Days CloudWatch keeps this environment's EKS control-plane logs and VPC flow logs. */
@@ -172,6 +189,8 @@ export interface Service {
 
 export interface Model {
   generator: { name: string; version: string };
+  /** terraform/vpc's layout: zones, and where the public subnets sit in the VPC CIDR. */
+  vpc: typeof VPC;
   org: string;
   githubOwner: string;
   awsRegion: string;
@@ -280,6 +299,7 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
   // Production's plan role reads its cluster's Secrets: pull requests plan it only in this reviewed GitHub Environment.
   const infraPlanGithubEnvironment = isProduction ? `${name}-plan` : undefined;
   const secretsPrefix = `${org}/${name}/`;
+  const vpcCidr = `10.${10 + index}.0.0/16`;
   return {
     name,
     index,
@@ -304,7 +324,10 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     infraPlanGithubEnvironment,
     infraApplySubject: `repo:${infraRepo.fullName}:environment:${name}`,
     argocdRepoSecretName: `argocd/${name}-gitops-repo`,
-    vpcCidr: `10.${10 + index}.0.0/16`,
+    vpcCidr,
+    publicSubnetCidrs: Array.from({ length: VPC.zones }, (_, i) =>
+      cidrSubnet(vpcCidr, VPC.publicSubnet.newbits, VPC.publicSubnet.first + i),
+    ),
     nodeGroup: isProduction
       ? { instanceTypes: ['m7i.large'], minSize: 3, maxSize: 6, desiredSize: 3 }
       : { instanceTypes: ['t3.large'], minSize: 2, maxSize: 4, desiredSize: 2 },
@@ -430,6 +453,7 @@ export function buildModel(
   const sorted = [...services].sort((a, b) => a.name.localeCompare(b.name, 'en'));
   return {
     generator,
+    vpc: VPC,
     org,
     githubOwner,
     awsRegion,

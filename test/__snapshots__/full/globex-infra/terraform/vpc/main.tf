@@ -23,6 +23,8 @@ module "vpc" {
   cidr = var.cidr
   azs  = local.azs
 
+  # The ALBs live in the public subnets; the GitOps repo's NetworkPolicies admit them from there
+  # (networkPolicy.loadBalancerCidrs in its values files).
   private_subnets = [for i in range(length(local.azs)) : cidrsubnet(var.cidr, 4, i)]
   public_subnets  = [for i in range(length(local.azs)) : cidrsubnet(var.cidr, 8, i + 48)]
   intra_subnets   = [for i in range(length(local.azs)) : cidrsubnet(var.cidr, 8, i + 52)]
