@@ -223,7 +223,10 @@ for (const { set, extra } of sets) {
       }
       assert.equal(attr(eks.body, 'authentication_mode'), 'API');
       const addons = attr(eks.body, 'addons') as Hcl;
-      for (const a of ['coredns', 'kube-proxy', 'vpc-cni', 'eks-pod-identity-agent']) assert.ok(a in addons, a);
+      // metrics-server: the metrics API an HPA reads CPU from (without it, FailedGetResourceMetric).
+      for (const a of ['coredns', 'kube-proxy', 'vpc-cni', 'eks-pod-identity-agent', 'metrics-server']) {
+        assert.ok(a in addons, a);
+      }
       assert.match(JSON.stringify(addons['vpc-cni']), /enableNetworkPolicy/);
       const groups = attr(eks.body, 'eks_managed_node_groups') as Hcl;
       assert.match(JSON.stringify(groups), /AL2023_x86_64_STANDARD/);

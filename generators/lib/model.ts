@@ -263,8 +263,8 @@ function sizing(env: Environment): Sizing {
   if (env.isProduction) {
     return {
       replicas: 3,
-      // Off: an HPA needs the metrics API (metrics-server), which the clusters do not run; without
-      // it the HPA reports FailedGetResourceMetric and Argo CD marks the service Degraded.
+      // Off by default: the clusters run metrics-server (an EKS add-on), so the team can turn the
+      // HPA on in the values file, which hands the replica count from Argo CD to the HPA.
       autoscaling: { enabled: false, minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
       resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
     };

@@ -74,6 +74,9 @@ module "eks" {
       before_compute = true
     }
     kube-proxy = {}
+    # The metrics API (metrics.k8s.io) that HorizontalPodAutoscalers read CPU from; an EKS
+    # community add-on (port 10251, which the module's recommended node rules open to the API).
+    metrics-server = {}
     vpc-cni = {
       before_compute = true
       configuration_values = jsonencode({
