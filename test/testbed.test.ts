@@ -33,6 +33,8 @@ describe('live test bed: what it reads from the generated repos', () => {
       assert.equal(app.spec.source.targetRevision, 'main');
       assert.deepEqual(app.spec.destination, { server: 'https://kubernetes.default.svc', namespace: 'argocd' });
       assert.deepEqual(app.spec.syncPolicy.automated, { prune: true, selfHeal: true });
+      // Retries take the newest commit: a change that cannot sync does not hold back its revert.
+      assert.equal(app.spec.syncPolicy.retry.refresh, true);
       assert.equal(app.spec.namespace, undefined, 'namespace is metadata, not spec');
       assert.match(
         cm['resource.customizations.health.argoproj.io_Application'],
@@ -122,6 +124,28 @@ describe('live test bed: what it reads from the generated repos', () => {
       ),
     );
     rmSync(other, { recursive: true, force: true });
+  });
+
+  it('every Application retries with the newest commit; objects of add-on CRDs skip the dry run', () => {
+    const folder = join(dir, 'gitops', 'argocd');
+    let apps = 0;
+    for (const file of readdirSync(folder, { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.yaml')) continue;
+      const doc = parseAllDocuments(readFileSync(join(folder, file), 'utf8'))[0].toJS();
+      if (doc.kind !== 'Application') continue;
+      apps++;
+      assert.equal(doc.spec.syncPolicy.retry.refresh, true, file);
+    }
+    // A kind whose CRD an add-on of the same folder installs cannot be dry-run on a new cluster's
+    // first sync: without SkipDryRunOnMissingResource the whole sync is refused (the bed saw it).
+    for (const file of readdirSync(folder, { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.yaml')) continue;
+      const doc = parseAllDocuments(readFileSync(join(folder, file), 'utf8'))[0].toJS();
+      if (!doc.apiVersion.startsWith('external-secrets.io/')) continue;
+      const options = doc.metadata.annotations?.['argocd.argoproj.io/sync-options'] ?? '';
+      assert.match(options, /SkipDryRunOnMissingResource=true/, file);
+    }
+    assert.ok(apps >= 2 * model.environments.length, `${apps} Applications`);
   });
 
   it('evaluates only the templatefile() forms it understands', () => {

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cannotRun } from '../support/skips.ts';
@@ -30,7 +30,7 @@ import {
   rolledOutImage,
   type Workspace,
 } from '../support/testbed/platform.ts';
-import { problems } from '../support/testbed/processes.ts';
+import { problems, waitFor } from '../support/testbed/processes.ts';
 import { repoRoot } from '../support/workspace.ts';
 
 export interface LiveSet {
@@ -294,7 +294,63 @@ export function liveSuite(set: LiveSet): void {
       }
     });
 
-    it('6. polling, as generated (no webhook reaches Argo CD): push to Healthy with the generated settings', async () => {
+    it('6. an add-on whose chart cannot be fetched holds the later waves back; its revert converges', async () => {
+      const env = first();
+      const dir = p.clone();
+      const addon = join(dir, 'argocd', env.name, 'platform', 'external-secrets.yaml');
+      const appFile = join(dir, 'argocd', env.name, 'apps', `${service()}.yaml`);
+      const appName = `${service()}-${env.name}`;
+      // One commit: the add-on (wave -2) asks for a chart version its repository does not have, and
+      // the service's Application (wave 0) gets an annotation.
+      const addonText = readFileSync(addon, 'utf8');
+      const missing = addonText.replace(/^(\s+targetRevision: ).*$/m, '$1"0.0.0-does-not-exist"');
+      assert.notEqual(missing, addonText);
+      writeFileSync(addon, missing);
+      const appText = readFileSync(appFile, 'utf8');
+      const marked = appText.replace(
+        /^(\s+)argocd\.argoproj\.io\/sync-wave: "0"$/m,
+        '$1argocd.argoproj.io/sync-wave: "0"\n$1test-bed/wave-check: held',
+      );
+      assert.notEqual(marked, appText);
+      writeFileSync(appFile, marked);
+      p.git(dir, ['commit', '--quiet', '-am', 'external-secrets: a chart version that does not exist']);
+      const before = p.head();
+      p.git(dir, ['push', '--quiet', 'origin', 'main']);
+      const broken = p.head();
+      await p.pushEvent(before, broken, p.webhookSecret);
+      const annotation = () =>
+        env.cluster.getJson(['-n', 'argocd', 'applications.argoproj.io', appName]).metadata.annotations?.[
+          'test-bed/wave-check'
+        ];
+      // The add-on cannot render: Degraded, and the root with it.
+      const apps = await waitFor(
+        'external-secrets Degraded by a ComparisonError, and the root Degraded',
+        () => {
+          const all = applications(env.cluster);
+          const addonApp = all.find((a) => a.name === 'external-secrets');
+          const root = all.find((a) => a.name === 'root');
+          const failed = addonApp?.conditions.some((c) => c.startsWith('ComparisonError'));
+          return failed && root?.health === 'Degraded' ? all : undefined;
+        },
+        3 * 60_000,
+        500,
+      );
+      // For as long as it stays so, the later wave is not applied (the root retries, and waits).
+      for (let i = 0; i < 20; i++) {
+        assert.equal(annotation(), undefined, `wave 0 applied while wave -2 is Degraded:\n${describeApps(apps)}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      figures.push(`a chart that cannot be fetched: the later wave held back for 20 s, as it must`);
+      // The fix (the add-on's version back) lets every wave through, the held change included.
+      writeFileSync(addon, addonText);
+      p.git(dir, ['commit', '--quiet', '-am', 'external-secrets: back to the pinned chart']);
+      p.git(dir, ['push', '--quiet', 'origin', 'main']);
+      const fixed = p.head();
+      await p.pushEvent(broken, fixed, p.webhookSecret);
+      await p.converged(env, fixed, 5 * 60_000, () => annotation() === 'held');
+    });
+
+    it('7. polling, as generated (no webhook reaches Argo CD): push to Healthy with the generated settings', async () => {
       const env = first();
       const cm = readBootstrap(ws.infra, env.name).cm;
       const digest = randomDigest();
