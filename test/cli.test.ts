@@ -229,8 +229,11 @@ describe('gitops-platform bin: reports of service and upgrade', function () {
     const gitops = report.repos.find((r: { name: string }) => r.name === 'acme-gitops');
     assert.deepEqual(
       gitops.files.filter((f: { action: string }) => f.action === 'added').map((f: { path: string }) => f.path),
+      // A domain brings the load balancer controller and the GitHub webhook's secret.
       [
+        'argocd/dev/platform/argocd-github-webhook.yaml',
         'argocd/dev/platform/aws-load-balancer-controller.yaml',
+        'argocd/prod/platform/argocd-github-webhook.yaml',
         'argocd/prod/platform/aws-load-balancer-controller.yaml',
       ],
     );
