@@ -66,6 +66,8 @@ pulled_chart() {
   local url=$1 chart=$2 version=$3 dir
   dir=$cache/$(printf '%s' "$url $chart $version" | sha256sum | cut -c1-16)
   if [[ ! -d $dir/$chart ]]; then
+    # A pull that failed or was interrupted leaves its partial folder: start it afresh.
+    rm -rf "$dir.partial"
     mkdir -p "$dir.partial"
     if [[ $url == oci://* ]]; then
       helm pull "${url%/}/$chart" --version "$version" --untar --untardir "$dir.partial" >&2 ||
