@@ -7,7 +7,7 @@
  * environment, and nothing the Applications tell Argo CD to ignore, and no Secret value.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -18,27 +18,8 @@ import { pin } from '../generators/lib/pins.ts';
 import { renderRepo } from '../generators/lib/render/render.ts';
 import { writeFiles } from '../generators/lib/repos/files.ts';
 import { tempDir } from './support/temp.ts';
-import { requireTool, requireYq } from './support/tools.ts';
+import { requireTool, requireYq, runAsync } from './support/tools.ts';
 import { modelFor } from './support/workspace.ts';
-
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command without blocking the event loop (the chart server answers in this process). */
-function runAsync(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, timeout: 120_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /** Two add-on charts with what makes upstream charts hard to diff: random certificates and Secrets. */
 function chartRepo(helm: string, dir: string): void {
@@ -206,9 +187,12 @@ describe('@tools GitOps repo: the rendered diff of a pull request (scripts/diff.
 
   it('reports per environment what the change does to the rendered manifests, and nothing else', async () => {
     const summary = join(dirname(repo), 'summary.md');
-    const result = await runAsync('bash', ['scripts/diff.sh', base, 'HEAD'], repo, {
-      ...env,
-      GITHUB_STEP_SUMMARY: summary,
+    const result = await runAsync('bash', ['scripts/diff.sh', base, 'HEAD'], {
+      cwd: repo,
+      env: {
+        ...env,
+        GITHUB_STEP_SUMMARY: summary,
+      },
     });
     assert.equal(result.status, 0, result.stderr);
     const report = sections(result.stdout);
@@ -242,7 +226,10 @@ describe('@tools GitOps repo: the rendered diff of a pull request (scripts/diff.
     const partial = join(cache, `${key.digest('hex').slice(0, 16)}.partial`, 'external-secrets');
     mkdirSync(partial, { recursive: true });
     writeFileSync(join(partial, 'Chart.yaml'), 'half a chart\n');
-    const result = await runAsync('bash', ['scripts/render.sh', out], repo, { ...env, CHART_CACHE: cache });
+    const result = await runAsync('bash', ['scripts/render.sh', out], {
+      cwd: repo,
+      env: { ...env, CHART_CACHE: cache },
+    });
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(readdirSync(out).sort(), ['dev', 'prod', 'staging']);
     const docs = parseAllDocuments(
@@ -286,12 +273,12 @@ describe('@tools GitOps repo: the rendered diff of a pull request (scripts/diff.
   it('fails (exit 1) when a side cannot be rendered, and refuses what is not a commit (exit 2)', async () => {
     edit('charts/payments/templates/service.yaml', /$/, '\n{{ .Values.broken.nested }}\n');
     git('commit', '--quiet', '-am', 'broken');
-    const broken = await runAsync('bash', ['scripts/diff.sh', base, 'HEAD'], repo, env);
+    const broken = await runAsync('bash', ['scripts/diff.sh', base, 'HEAD'], { cwd: repo, env });
     assert.equal(broken.status, 1, broken.stdout);
     assert.match(broken.stderr, /diff: the head \(HEAD\) cannot be rendered/);
     assert.match(broken.stderr, /helm template failed/);
     git('reset', '--quiet', '--hard', 'HEAD~1');
-    const notACommit = await runAsync('bash', ['scripts/diff.sh', 'no-such-branch'], repo, env);
+    const notACommit = await runAsync('bash', ['scripts/diff.sh', 'no-such-branch'], { cwd: repo, env });
     assert.equal(notACommit.status, 2);
     assert.match(notACommit.stderr, /no-such-branch is not a commit/);
   });

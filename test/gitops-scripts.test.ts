@@ -6,7 +6,7 @@
  * with the reason, with CI=true it fails.
  */
 import assert from 'node:assert/strict';
-import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import { buildModel } from '../generators/lib/model.ts';
 import { renderRepo } from '../generators/lib/render/render.ts';
 import { writeFiles } from '../generators/lib/repos/files.ts';
 import { tempDir } from './support/temp.ts';
-import { requireTool, requireYq } from './support/tools.ts';
+import { requireTool, requireYq, runAsync } from './support/tools.ts';
 
 const GENERATOR = { name: 'generator-gitops-platform', version: '0.0.0-test' };
 const FULL_ANSWERS = fileURLToPath(new URL('./fixtures/answers-full.yaml', import.meta.url));
@@ -73,18 +73,10 @@ interface Result {
 
 /** Starts a script without waiting, so two can run at the same moment. */
 function start(cwd: string, script: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(cwd, 'scripts', script), ...args], {
-      cwd,
-      env: { ...scriptEnv, ...extraEnv },
-      timeout: 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  return runAsync('bash', [join(cwd, 'scripts', script), ...args], {
+    cwd,
+    env: { ...scriptEnv, ...extraEnv },
+    timeoutMs: 60_000,
   });
 }
 

@@ -1,6 +1,6 @@
 // Helpers for tests that run the real validation tools (helm, kubeconform, actionlint, ...)
 // installed by scripts/install-tools.sh at the versions pinned in scripts/tool-versions.env.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -155,6 +155,32 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): RunResu
     );
   }
   return result;
+}
+
+/**
+ * A command without blocking the event loop, for commands that run side by side or that talk to a
+ * server in the test's own process. Unlike `run`, `env` is the whole environment, passed as is:
+ * the callers keep theirs hermetic (no GIT_* or GITHUB_* from the machine).
+ */
+export function runAsync(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+) {
+  return new Promise<RunResult>((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /**

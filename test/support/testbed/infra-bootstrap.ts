@@ -58,26 +58,21 @@ export function evaluateTemplate(text: string, vars: Record<string, string | num
   return out;
 }
 
-/** The argocd-apps chart's rendering of one `applications` entry. */
-function renderApplication(name: string, value: Record<string, KubeObject>): Record<string, KubeObject> {
+/**
+ * One entry of the argocd-apps chart's `applications` or `projects` value, rendered as its
+ * templates do: the keys they turn into metadata, the rest as the spec.
+ */
+function renderEntry(kind: 'Application' | 'AppProject', name: string, value: Record<string, KubeObject>) {
   const { namespace, finalizers, additionalLabels, additionalAnnotations, ...spec } = value;
   const metadata: Record<string, unknown> = { name, namespace };
   if (additionalLabels) metadata.labels = additionalLabels;
   if (additionalAnnotations) metadata.annotations = additionalAnnotations;
   if (finalizers) metadata.finalizers = finalizers;
-  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata, spec };
-}
-
-/** The argocd-apps chart's rendering of one `projects` entry (templates/projects.yaml). */
-function renderProject(name: string, value: Record<string, KubeObject>): Record<string, KubeObject> {
-  const { namespace, finalizers, additionalLabels, additionalAnnotations, ...spec } = value;
-  const metadata: Record<string, unknown> = { name, namespace };
-  if (additionalLabels) metadata.labels = additionalLabels;
-  if (additionalAnnotations) metadata.annotations = additionalAnnotations;
-  if (finalizers) metadata.finalizers = finalizers;
-  // The chart writes each list with `with`: an empty one is left out.
-  for (const [key, v] of Object.entries(spec)) if (Array.isArray(v) && v.length === 0) delete spec[key];
-  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata, spec };
+  // templates/projects.yaml writes each list with `with`: an empty one is left out.
+  if (kind === 'AppProject') {
+    for (const [key, v] of Object.entries(spec)) if (Array.isArray(v) && v.length === 0) delete spec[key];
+  }
+  return { apiVersion: 'argoproj.io/v1alpha1', kind, metadata, spec } as Record<string, KubeObject>;
 }
 
 export function readBootstrap(infraDir: string, env: string): Bootstrap {
@@ -102,8 +97,8 @@ export function readBootstrap(infraDir: string, env: string): Bootstrap {
   return {
     cm: Object.fromEntries(Object.entries(values.configs?.cm ?? {}).map(([k, v]) => [k, String(v)])),
     values,
-    rootApplication: renderApplication(apps[0][0], apps[0][1]),
-    rootProject: renderProject(projects[0][0], projects[0][1]),
+    rootApplication: renderEntry('Application', apps[0][0], apps[0][1]),
+    rootProject: renderEntry('AppProject', projects[0][0], projects[0][1]),
     args,
   };
 }
