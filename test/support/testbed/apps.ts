@@ -189,16 +189,18 @@ export async function waitConverged(
 }
 
 /**
- * The API server's own start-up race: its IP repair loop can see the `kubernetes` Service before
- * that Service's cluster IP is recorded, and repairs it ("is not allocated; repairing"). It is the
- * bed's control plane, not anything the platform deployed, so it is not held against the platform.
+ * The API server's own race, not anything the platform deployed: every 3 minutes its cluster IP
+ * repair loop reads the allocation bitmap, then lists Services (kubernetes pkg/registry/core/service/
+ * ipallocator/controller/repair.go). A Service created between the two reads, the `kubernetes` one
+ * at start-up or a service synced at that moment, is reported "is not allocated; repairing" and
+ * keeps its IP. Only that controller's ClusterIPNotAllocated on a Service is set aside.
  */
-function bedStartup(e: KubeObject): boolean {
+function apiServerRepairRace(e: KubeObject): boolean {
   return (
     e.reason === 'ClusterIPNotAllocated' &&
-    e.involvedObject.namespace === 'default' &&
     e.involvedObject.kind === 'Service' &&
-    e.involvedObject.name === 'kubernetes'
+    (e.reportingComponent === 'ipallocator-repair-controller' ||
+      e.source?.component === 'ipallocator-repair-controller')
   );
 }
 
@@ -206,7 +208,7 @@ function bedStartup(e: KubeObject): boolean {
 export function warningEvents(cluster: Cluster): string[] {
   const list = cluster.getJson(['events', '--all-namespaces', '--field-selector=type=Warning']);
   return list.items
-    .filter((e: KubeObject) => !bedStartup(e))
+    .filter((e: KubeObject) => !apiServerRepairRace(e))
     .map(
       (e: KubeObject) =>
         `${e.involvedObject.namespace ?? ''}/${e.involvedObject.kind}/${e.involvedObject.name}: ${e.reason}: ${e.message}`,
