@@ -29,7 +29,13 @@ interface Source {
 interface Application {
   kind: string;
   metadata: { name: string };
-  spec: { project: string; sources: Source[]; destination: { server: string; namespace: string } };
+  spec: {
+    project: string;
+    sources: Source[];
+    destination: { server: string; namespace: string };
+    syncPolicy: { syncOptions: string[] };
+    ignoreDifferences?: { group: string; kind: string; jqPathExpressions: string[] }[];
+  };
 }
 
 /** Renders the GitOps repo of an answer set into a fresh folder. */
@@ -204,6 +210,59 @@ for (const target of targets) {
         const refused = template(bad);
         assert.notEqual(refused.status, 0, `${file}: groupName ${bad} accepted`);
         assert.match(refused.stderr, /groupName/, bad);
+      }
+    });
+
+    it('hands spec.replicas to the HPA: kept in the chart, ignored by the Application (gojq, as Argo CD runs it) only while the HPA is on', function () {
+      const helm = requireTool(this, 'helm');
+      const gojq = requireTool(this, 'gojq');
+      for (const { file, app } of applications(dir)) {
+        const { chart, release, args } = argoHelmArgs(app, target.model.repos.gitops.url);
+        const spec = app.spec;
+        assert.ok(spec.syncPolicy.syncOptions.includes('RespectIgnoreDifferences=true'), file);
+        const rules = spec.ignoreDifferences ?? [];
+        assert.deepEqual(
+          rules.map((r) => `${r.group}/${r.kind}`),
+          ['apps/Deployment'],
+          `${file}: only the Deployment's replica count is ignored`,
+        );
+        for (const autoscaling of [false, true]) {
+          const out = run(
+            helm,
+            [
+              'template',
+              release,
+              chart,
+              '--namespace',
+              app.spec.destination.namespace,
+              ...args,
+              '--set',
+              `image.digest=${DIGEST}`,
+              '--set',
+              `autoscaling.enabled=${autoscaling}`,
+            ],
+            { cwd: dir },
+          );
+          assert.equal(out.status, 0, `${file}: ${out.stderr}`);
+          const deployment = parseAllDocuments(out.stdout)
+            .map((d) => d.toJS())
+            .find((d) => d?.kind === 'Deployment');
+          // The sync that turns the HPA on must not drop the field (server-side apply resets it to 1).
+          assert.equal(
+            typeof deployment.spec.replicas,
+            'number',
+            `${file}: spec.replicas with autoscaling=${autoscaling}`,
+          );
+          let normalized = deployment;
+          for (const expression of rules[0].jqPathExpressions) {
+            const jq = run(gojq, ['-c', `del(${expression})`], { input: JSON.stringify(normalized) });
+            assert.equal(jq.status, 0, `${file}: ${expression}: ${jq.stderr}`);
+            normalized = JSON.parse(jq.stdout);
+          }
+          const expected = structuredClone(deployment);
+          if (autoscaling) delete expected.spec.replicas;
+          assert.deepEqual(normalized, expected, `${file}: what Argo CD ignores with autoscaling=${autoscaling}`);
+        }
       }
     });
 

@@ -350,7 +350,103 @@ export function liveSuite(set: LiveSet): void {
       await p.converged(env, fixed, 5 * 60_000, () => annotation() === 'held');
     });
 
-    it('7. polling, as generated (no webhook reaches Argo CD): push to Healthy with the generated settings', async () => {
+    it('7. turning the HPA on and off hands the replica count over without dropping a pod', async () => {
+      const env = first();
+      const ns = service();
+      const valuesPath = join('environments', env.name, `${service()}.yaml`);
+      const replicas = (): number => env.cluster.getJson(['-n', ns, 'deployment', service()]).spec.replicas;
+      /** Commits a change of the service's values in this environment and sends the push event. */
+      const change = async (edit: (text: string) => string, message: string) => {
+        const dir = p.clone();
+        const file = join(dir, valuesPath);
+        const text = readFileSync(file, 'utf8');
+        const edited = edit(text);
+        assert.notEqual(edited, text, message);
+        writeFileSync(file, edited);
+        p.git(dir, ['commit', '--quiet', '-am', message]);
+        const before = p.head();
+        p.git(dir, ['push', '--quiet', 'origin', 'main']);
+        const main = p.head();
+        await p.pushEvent(before, main, p.webhookSecret);
+        return main;
+      };
+      /** Samples spec.replicas until `done`; returns the fewest seen. */
+      const fewestUntil = async (what: string, done: (n: number) => boolean, timeoutMs = 3 * 60_000) => {
+        let fewest = Number.POSITIVE_INFINITY;
+        await waitFor(
+          what,
+          () => {
+            const n = replicas();
+            fewest = Math.min(fewest, n);
+            return done(n) ? n : undefined;
+          },
+          timeoutMs,
+          100,
+        );
+        return fewest;
+      };
+      const setCount = (n: number) => (text: string) => text.replace(/^replicaCount: \d+$/m, `replicaCount: ${n}`);
+      const fixed = await change(setCount(2), `${service()}: two pods in ${env.name}`);
+      await p.converged(env, fixed, 5 * 60_000, () => replicas() === 2);
+
+      // On: the HPA's minimum (3) is above today's count. The sync that turns it on must keep 2
+      // (before, the chart dropped spec.replicas and server-side apply reset it to 1) until the HPA
+      // raises it; then Argo CD must leave the HPA's count alone (no diff, no self-heal back to 2).
+      const on = await change(
+        (t) => `${t}autoscaling:\n  enabled: true\n  minReplicas: 3\n  maxReplicas: 4\n`,
+        `${service()}: autoscaling in ${env.name}`,
+      );
+      const fewestOn = await fewestUntil('the HPA to raise the count to 3', (n) => n === 3);
+      assert.equal(fewestOn, 2, 'the replica count while the HPA was turned on');
+      const deployment = env.cluster.getJson(['-n', ns, 'deployment', service()]);
+      const owners = deployment.metadata.managedFields
+        .filter((f: { fieldsV1?: { 'f:spec'?: Record<string, unknown> } }) => f.fieldsV1?.['f:spec']?.['f:replicas'])
+        .map(
+          (f: { manager: string; subresource?: string }) => `${f.manager}${f.subresource ? `/${f.subresource}` : ''}`,
+        );
+      assert.ok(owners.includes('kube-controller-manager/scale'), `spec.replicas owned by the HPA: ${owners}`);
+      // The bed has no metrics API: once the count is in range the HPA cannot read CPU and Argo CD
+      // reports it Degraded. What is checked here is the hand-over: Synced at this commit, and the
+      // HPA's count kept through Argo CD's refreshes.
+      await waitFor(
+        `${service()}-${env.name} Synced at the autoscaling commit`,
+        () => {
+          const app = applications(env.cluster).find((a) => a.name === `${service()}-${env.name}`);
+          return app?.sync === 'Synced' && app.revision === on && !app.operation.startsWith('Running')
+            ? app
+            : undefined;
+        },
+        2 * 60_000,
+        500,
+      );
+      for (let i = 0; i < 15; i++) {
+        assert.equal(replicas(), 3, 'Argo CD took the replica count back from the HPA');
+        const app = applications(env.cluster).find((a) => a.name === `${service()}-${env.name}`);
+        assert.equal(
+          app?.sync,
+          'Synced',
+          `${service()}-${env.name} after the HPA scaled:\n${describeApps(app ? [app] : [])}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+      const hpaEvents = warningEvents(env.cluster).filter((e) => e.startsWith(`${ns}/HorizontalPodAutoscaler/`));
+      const otherEvents = warningEvents(env.cluster).filter((e) => !hpaEvents.includes(e));
+      assert.deepEqual(otherEvents, [], `Warning events in ${env.name} besides the HPA's missing metrics`);
+
+      // Off again (git revert): the first sync keeps the HPA's 3, the next sets replicaCount (2);
+      // never fewer than 2 on the way.
+      const off = p.revert(on);
+      await p.pushEvent(on, off, p.webhookSecret);
+      const fewestOff = await fewestUntil('the count back to replicaCount (2)', (n) => n === 2);
+      assert.equal(fewestOff, 2, 'the replica count while the HPA was turned off');
+      await p.converged(env, off, 5 * 60_000, () => replicas() === 2);
+      assert.throws(() => env.cluster.getJson(['-n', ns, 'horizontalpodautoscaler', service()]), /NotFound/);
+      figures.push(
+        `HPA on and off in ${env.name}: the count went 2 -> 3 -> 2, never below 2 (the bed has no metrics API: ${hpaEvents.length} HPA warning(s) about missing metrics, expected)`,
+      );
+    });
+
+    it('8. polling, as generated (no webhook reaches Argo CD): push to Healthy with the generated settings', async () => {
       const env = first();
       const cm = readBootstrap(ws.infra, env.name).cm;
       const digest = randomDigest();
