@@ -266,6 +266,51 @@ for (const target of targets) {
       }
     });
 
+    it('with externalSecret on, mounts the whole Secret read-only at SECRETS_DIR (no subPath: the kubelet updates it on rotation)', function () {
+      const helm = requireTool(this, 'helm');
+      const { file, app } = applications(dir)[0];
+      const { chart, release, args } = argoHelmArgs(app, target.model.repos.gitops.url);
+      const template = (...set: string[]) =>
+        run(
+          helm,
+          [
+            'template',
+            release,
+            chart,
+            '--namespace',
+            app.spec.destination.namespace,
+            ...args,
+            '--set',
+            `image.digest=${DIGEST}`,
+            '--set',
+            'externalSecret.enabled=true',
+            '--set',
+            `externalSecret.key=${target.model.org}/any/secret`,
+            ...set.flatMap((s) => ['--set', s]),
+          ],
+          { cwd: dir },
+        );
+      const out = template();
+      assert.equal(out.status, 0, `${file}: ${out.stderr}`);
+      kubeconform(this, out.stdout, `${file} with externalSecret`, version);
+      const docs = parseAllDocuments(out.stdout).map((d) => d.toJS());
+      const secretName = docs.find((d) => d?.kind === 'ExternalSecret').spec.target.name;
+      const pod = docs.find((d) => d?.kind === 'Deployment').spec.template.spec;
+      const volume = pod.volumes.find((v: { secret?: { secretName: string } }) => v.secret);
+      assert.equal(volume.secret.secretName, secretName, 'the volume is the Secret External Secrets fills');
+      const container = pod.containers[0];
+      const mount = container.volumeMounts.find((m: { name: string }) => m.name === volume.name);
+      assert.deepEqual(mount, { name: volume.name, mountPath: '/etc/secrets', readOnly: true });
+      const secretsDir = container.env.find((e: { name: string }) => e.name === 'SECRETS_DIR');
+      assert.equal(secretsDir?.value, mount.mountPath);
+      assert.deepEqual(container.envFrom, [{ secretRef: { name: secretName } }], 'the variables as before');
+      for (const bad of ['/tmp', 'etc/secrets', '/', '/etc/../tmp']) {
+        const refused = template(`externalSecret.mountPath=${bad}`);
+        assert.notEqual(refused.status, 0, `mountPath ${bad} accepted`);
+        assert.match(refused.stderr, /mountPath/, bad);
+      }
+    });
+
     it('names the finalizer of every Application with a path (kube-apiserver warns on one without)', () => {
       const files = readdirSync(join(dir, 'argocd'), { recursive: true, encoding: 'utf8' }).filter((f) =>
         f.endsWith('.yaml'),

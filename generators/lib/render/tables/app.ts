@@ -28,9 +28,11 @@ export const appFiles: readonly FileRow[] = [
   { template: 'src/router.ts', policy: 'once' },
   { template: 'src/config.ts', policy: 'once' },
   { template: 'src/logger.ts', policy: 'once' },
+  { template: 'src/secrets.ts', policy: 'once' },
 
   { template: 'test/helpers.ts', policy: 'once' },
   { template: 'test/config.test.ts', policy: 'once' },
   { template: 'test/app.test.ts', policy: 'once' },
   { template: 'test/shutdown.test.ts', policy: 'once' },
+  { template: 'test/secrets.test.ts', policy: 'once' },
 ];
