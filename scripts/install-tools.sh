@@ -7,7 +7,7 @@
 #   stamps/                   one file per tool holding what is installed
 # Idempotent: a tool whose stamp matches its pin is skipped, so a second run takes seconds.
 # Needs go, python3 and network access to the Go module proxy and PyPI; as root it also
-# apt-installs shellcheck (actionlint runs it) and git when they are missing.
+# apt-installs shellcheck (actionlint runs it), git and jq when they are missing.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -60,6 +60,8 @@ debian_tools() {
   local missing=()
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
+  # The GitOps repo's tag-image.sh uses jq (GitHub's runners have it).
+  command -v jq >/dev/null 2>&1 || missing+=(jq)
   [[ ${#missing[@]} == 0 ]] && return 0
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
     log "apt-get install ${missing[*]}"
@@ -304,4 +306,5 @@ summary kubernetes-validate "$KUBERNETES_VALIDATE_VERSION" P "$VENV/bin/python" 
   'import importlib.metadata as m; print("kubernetes-validate", m.version("kubernetes-validate"))'
 summary shellcheck "$SHELLCHECK_DEBIAN_VERSION" P shellcheck --version
 summary git - P git --version
+summary jq - P jq --version
 printf '  %-20s %s\n' "k8s schemas" "$SCHEMAS (v$KUBERNETES_SCHEMA_VERSION default; $KUBERNETES_SCHEMA_VERSIONS)"

@@ -57,6 +57,12 @@ export interface Environment {
   argocdProject: string;
   /** Folder in the GitOps repo that the environment's root Application syncs. */
   argocdPath: string;
+  /**
+   * Tag prefix of the images promoted here (`<prefix><digest hex>`, put on by the promote workflow):
+   * the ECR lifecycle policy keeps them. The first environment runs the newest builds, which the
+   * policy keeps anyway; nothing tags them.
+   */
+  deployedImageTagPrefix: string;
   /** Secrets Manager name prefix External Secrets may read in this environment. */
   secretsPrefix: string;
   /** Terraform state key of this environment's root in the state bucket. */
@@ -238,8 +244,21 @@ export interface Model {
     planJobs: { id: string; roots: TerraformRoot[]; githubEnvironment?: string }[];
     /** Environment accounts other than the global one: they pull images from its ECR repositories. */
     ecrPullAccounts: string[];
+    /**
+     * The promoted-image tag prefixes, production first (the first environment has none): one ECR
+     * lifecycle rule each, in this priority, so an image counts among the deploys of the latest
+     * environment it reached.
+     */
+    ecrDeployedTagPrefixes: string[];
+    /** Default of ecr_keep_deployed_images: the newest images promoted into each environment that ECR keeps. */
+    ecrKeepDeployedImages: number;
   };
   services: Service[];
+  /**
+   * The GitOps repo's promote workflow: its GitHub Environment (main only, holds the App key) and the
+   * role it assumes there (global account) to tag the promoted image in ECR.
+   */
+  promote: { githubEnvironment: string; role: Role; roleSubject: string; ecrRepositoryPrefix: string };
   /** rootApplication: the Application Terraform installs in each cluster; it syncs `argocdPath` of the GitOps repo. */
   argocd: { namespace: string; destinationServer: string; rootApplication: string; rootProject: string };
   /**
@@ -251,6 +270,9 @@ export interface Model {
   /** The AWS Load Balancer Controller serves the services' Ingresses; installed only with a domain. */
   loadBalancerController?: { namespace: string; serviceAccountName: string; ingressClass: string };
 }
+
+/** GitHub Environment of the GitOps repo's promote workflow. */
+const PROMOTE_ENVIRONMENT = 'promote';
 
 /*
  * IAM role names stay within IAM's 64 characters for the longest answers (org 32, environment 12,
@@ -322,6 +344,7 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     clusterName: `${org}-${name}`,
     argocdProject: name,
     argocdPath: `argocd/${name}`,
+    deployedImageTagPrefix: `deployed-${name}-`,
     secretsPrefix,
     stateKey: `environments/${name}/terraform.tfstate`,
     terraformDir: `environments/${name}`,
@@ -422,8 +445,18 @@ function terraformOf(platform: PlatformAnswers, infraRepo: Repo, environments: E
     servicesFile: 'services.json',
     accounts,
     ecrPullAccounts: accounts.filter((a) => !a.isGlobal).map((a) => a.id),
+    ecrDeployedTagPrefixes: environments
+      .filter((e) => !e.isFirst)
+      .reverse()
+      .map((e) => e.deployedImageTagPrefix),
+    ecrKeepDeployedImages: 20,
   };
   return { ...terraform, ...rootsOf(terraform, environments) };
+}
+
+/** Every service's ECR repository is this prefix and the service name. */
+function ecrRepositoryPrefix(org: string): string {
+  return `${org}/`;
 }
 
 /** One service, in every environment. */
@@ -438,7 +471,11 @@ function serviceOf(s: ServiceAnswers, platform: PlatformAnswers, environments: E
     serviceAccountName: s.name,
     repo: serviceRepo,
     chartPath: `charts/${s.name}`,
-    image: { registry, repositoryName: `${org}/${s.name}`, repository: `${registry}/${org}/${s.name}` },
+    image: {
+      registry,
+      repositoryName: `${ecrRepositoryPrefix(org)}${s.name}`,
+      repository: `${registry}/${ecrRepositoryPrefix(org)}${s.name}`,
+    },
     ciRole: role(awsAccountId, `gha-svc-${s.name}`),
     ciRoleSubject: `repo:${serviceRepo.fullName}:ref:refs/heads/main`,
     environments: environments.map((env) => ({
@@ -460,6 +497,7 @@ export function buildModel(
 ): Model {
   const { org, githubOwner, awsRegion, awsAccountId } = platform;
   const infraRepo = repo(githubOwner, `${org}-infra`, 'infra');
+  const gitopsRepo = repo(githubOwner, `${org}-gitops`, 'gitops');
   const environments = platform.environments.map((_, index) => environmentOf(platform, index, infraRepo));
   const sorted = [...services].sort((a, b) => a.name.localeCompare(b.name, 'en'));
   return {
@@ -474,9 +512,15 @@ export function buildModel(
     environments,
     firstEnvironment: environments[0],
     productionEnvironment: environments[environments.length - 1],
-    repos: { infra: infraRepo, gitops: repo(githubOwner, `${org}-gitops`, 'gitops') },
+    repos: { infra: infraRepo, gitops: gitopsRepo },
     terraform: terraformOf(platform, infraRepo, environments),
     services: sorted.map((s) => serviceOf(s, platform, environments)),
+    promote: {
+      githubEnvironment: PROMOTE_ENVIRONMENT,
+      role: role(awsAccountId, 'gha-gitops-promote'),
+      roleSubject: `repo:${gitopsRepo.fullName}:environment:${PROMOTE_ENVIRONMENT}`,
+      ecrRepositoryPrefix: ecrRepositoryPrefix(org),
+    },
     argocd: {
       namespace: ARGOCD_NAMESPACE,
       destinationServer: IN_CLUSTER,

@@ -17,6 +17,7 @@ export const gitopsFiles: readonly FileRow[] = [
   { template: '.github/workflows/promote.yaml', when: (m) => m.environments.length > 1 },
   { template: 'scripts/set-image.sh' },
   { template: 'scripts/promote.sh' },
+  { template: 'scripts/tag-image.sh' },
   { template: 'scripts/validate.sh' },
   { template: 'scripts/render.sh' },
   { template: 'scripts/diff.sh' },

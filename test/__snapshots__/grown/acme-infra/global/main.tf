@@ -33,6 +33,9 @@ module "ecr" {
   name             = each.value.ecrRepository
   pull_account_ids = local.ecr_pull_account_ids
   keep_images      = var.ecr_keep_images
+  # Production first: an image counts among the deploys of the latest environment it reached.
+  deployed_tag_prefixes = ["deployed-prod-"]
+  keep_deployed_images  = var.ecr_keep_deployed_images
 }
 
 # The service repo's CI on main (and nothing else) may push to this service's repository (and no
@@ -62,6 +65,25 @@ module "ci_role" {
         "ecr:UploadLayerPart",
       ]
       resources = [module.ecr[each.key].arn]
+    }
+  }
+}
+
+# The GitOps repo's promote workflow (its GitHub Environment "promote", main only) tags the image
+# it promotes <env prefix><digest hex>, which keeps it from expiring while it runs there. Tagging is
+# PutImage of a manifest the repository already holds (no layer upload): tags are immutable, so it
+# cannot move a tag, and the workflow checks the digest it puts.
+module "promote_role" {
+  source = "../terraform/iam/github-oidc-role"
+
+  name              = "gha-gitops-promote"
+  description       = "Promote workflow of acme/acme-gitops: tag promoted images in ECR"
+  oidc_provider_arn = data.aws_iam_openid_connect_provider.github.arn
+  subjects          = ["repo:acme/acme-gitops:environment:promote"]
+  inline_policy_statements = {
+    EcrTag = {
+      actions   = ["ecr:BatchGetImage", "ecr:PutImage"]
+      resources = [for name in sort(keys(module.ecr)) : module.ecr[name].arn]
     }
   }
 }

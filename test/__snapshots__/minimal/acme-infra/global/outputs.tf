@@ -7,3 +7,8 @@ output "ci_role_arns" {
   description = "Role each service's CI assumes to push its image."
   value       = { for name, role in module.ci_role : name => role.arn }
 }
+
+output "promote_role_arn" {
+  description = "Role the GitOps repo's promote workflow assumes to tag the image it promotes."
+  value       = module.promote_role.arn
+}

@@ -10,6 +10,26 @@ variable "pull_account_ids" {
 }
 
 variable "keep_images" {
-  description = "How many images the lifecycle policy keeps (the oldest beyond that expire)."
+  description = "How many images that no promotion tagged the lifecycle policy keeps (the oldest beyond that expire): the first environment runs the newest of them."
   type        = number
+}
+
+variable "deployed_tag_prefixes" {
+  description = "Tag prefix of the images deployed to each environment, production first (one lifecycle rule each, in this priority)."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for p in var.deployed_tag_prefixes : can(regex("^[a-z0-9][a-z0-9-]*-$", p))])
+    error_message = "Each prefix is lowercase letters, digits and '-', and ends with '-'."
+  }
+}
+
+variable "keep_deployed_images" {
+  description = "How many of the latest images deployed to each environment are kept: a git revert can go back this many deploys."
+  type        = number
+
+  validation {
+    condition     = var.keep_deployed_images >= 2
+    error_message = "Keep at least the image deployed now and the one before it."
+  }
 }

@@ -16,12 +16,35 @@ module "repository" {
   # Without other accounts the module's default policy names this account only.
   repository_read_access_arns = [for id in var.pull_account_ids : "arn:${data.aws_partition.current.partition}:iam::${id}:root"]
 
-  create_lifecycle_policy = true
-  repository_lifecycle_policy = jsonencode({
-    rules = [
-      {
-        rulePriority = 1
-        description  = "Keep the newest ${var.keep_images} images; deployed digests are far newer than that"
+  create_lifecycle_policy     = true
+  repository_lifecycle_policy = local.lifecycle_policy
+}
+
+locals {
+  # An image deployed anywhere must not expire: a Deployment pinned to its digest could not start a
+  # pod again. The promote workflow tags each image it promotes <prefix><digest hex>
+  # (deployed_tag_prefixes, production first), and one rule per environment keeps the newest
+  # keep_deployed_images of them. ECR never expires an image through a lower-priority rule once a
+  # rule's tag pattern matches it. The last rule keeps the newest keep_images of the rest: the
+  # first environment runs the newest builds, and a revert there reaches that far back.
+  lifecycle_policy = jsonencode({
+    rules = concat(
+      [for i, prefix in var.deployed_tag_prefixes : {
+        rulePriority = i + 1
+        description  = "Keep the newest ${var.keep_deployed_images} images tagged ${prefix}*"
+        selection = {
+          tagStatus      = "tagged"
+          tagPatternList = ["${prefix}*"]
+          countType      = "imageCountMoreThan"
+          countNumber    = var.keep_deployed_images
+        }
+        action = {
+          type = "expire"
+        }
+      }],
+      [{
+        rulePriority = length(var.deployed_tag_prefixes) + 1
+        description  = "Keep the newest ${var.keep_images} images no promotion tagged"
         selection = {
           tagStatus   = "any"
           countType   = "imageCountMoreThan"
@@ -30,7 +53,7 @@ module "repository" {
         action = {
           type = "expire"
         }
-      },
-    ]
+      }],
+    )
   })
 }
