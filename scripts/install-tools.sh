@@ -134,7 +134,6 @@ go_tools() {
   go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" kubeconform_ldflags
   go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
   go_tool yq github.com/mikefarah/yq/v4 "$YQ_VERSION"
-  go_tool gojq github.com/itchyny/gojq/cmd/gojq "$GOJQ_VERSION"
   go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" helm_ldflags
   go_tool tflint github.com/terraform-linters/tflint "$TFLINT_VERSION"
   tofu_tool
@@ -295,7 +294,6 @@ summary helm "$HELM_VERSION" P helm version --short
 summary kubeconform "$KUBECONFORM_VERSION" P kubeconform -v
 summary actionlint "$ACTIONLINT_VERSION" P actionlint -version
 summary yq "$YQ_VERSION" P yq --version
-summary gojq "$GOJQ_VERSION" P gojq --version
 summary tflint "$TFLINT_VERSION" P tflint --version
 summary tofu "$OPENTOFU_VERSION" P tofu version
 summary checkov "$CHECKOV_VERSION" P checkov --version

@@ -260,12 +260,17 @@ export interface Model {
    */
   promote: { githubEnvironment: string; role: Role; roleSubject: string; ecrRepositoryPrefix: string };
   /** rootApplication: the Application Terraform installs in each cluster; it syncs `argocdPath` of the GitOps repo. */
-  argocd: { namespace: string; destinationServer: string; rootApplication: string; rootProject: string };
   /**
-   * The Deployment annotation the service chart sets while its HPA is on: the service's Application
-   * then leaves `spec.replicas` to the HPA (ignoreDifferences on that annotation, RespectIgnoreDifferences).
+   * hpaFieldManager: the field manager of the HPA's writes (kube-controller-manager, through the scale
+   * subresource); a service's Application leaves the Deployment fields it owns to it.
    */
-  autoscaledAnnotation: { key: string; value: string; ignoreReplicas: string };
+  argocd: {
+    namespace: string;
+    destinationServer: string;
+    rootApplication: string;
+    rootProject: string;
+    hpaFieldManager: string;
+  };
   externalSecrets: { namespace: string; serviceAccountName: string; clusterSecretStore: string };
   /** The AWS Load Balancer Controller serves the services' Ingresses; installed only with a domain. */
   loadBalancerController?: { namespace: string; serviceAccountName: string; ingressClass: string };
@@ -301,12 +306,6 @@ function sizing(env: Environment): Sizing {
     autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 80 },
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
   };
-}
-
-/** The annotation, and the jq path (Argo CD ignoreDifferences) of `spec.replicas` on a Deployment carrying it. */
-function autoscaledAnnotation(key: string, value: string): Model['autoscaledAnnotation'] {
-  const ignoreReplicas = `select(.metadata.annotations[${JSON.stringify(key)}] == ${JSON.stringify(value)}) | .spec.replicas`;
-  return { key, value, ignoreReplicas };
 }
 
 /**
@@ -526,8 +525,8 @@ export function buildModel(
       destinationServer: IN_CLUSTER,
       rootApplication: 'root',
       rootProject: 'root',
+      hpaFieldManager: 'kube-controller-manager',
     },
-    autoscaledAnnotation: autoscaledAnnotation('gitops-platform/replicas-owner', 'hpa'),
     externalSecrets: {
       namespace: 'external-secrets',
       serviceAccountName: 'external-secrets',

@@ -390,8 +390,8 @@ export function liveSuite(set: LiveSet): void {
       await p.converged(env, fixed, 5 * 60_000, () => replicas() === 2);
 
       // On: the HPA's minimum (3) is above today's count. The sync that turns it on must keep 2
-      // (before, the chart dropped spec.replicas and server-side apply reset it to 1) until the HPA
-      // raises it; then Argo CD must leave the HPA's count alone (no diff, no self-heal back to 2).
+      // (server-side apply resets a dropped spec.replicas to 1) until the HPA raises it; then Argo CD
+      // must leave the HPA's count alone (no diff, no self-heal back to 2).
       const on = await change(
         (t) => `${t}autoscaling:\n  enabled: true\n  minReplicas: 3\n  maxReplicas: 4\n`,
         `${service()}: autoscaling in ${env.name}`,
@@ -433,16 +433,28 @@ export function liveSuite(set: LiveSet): void {
       const otherEvents = warningEvents(env.cluster).filter((e) => !hpaEvents.includes(e));
       assert.deepEqual(otherEvents, [], `Warning events in ${env.name} besides the HPA's missing metrics`);
 
-      // Off again (git revert): the first sync keeps the HPA's 3, the next sets replicaCount (2);
-      // never fewer than 2 on the way.
+      // Off again (git revert): the HPA goes, the count stays where it left it (the field is still
+      // the HPA's, so Argo CD applies the live count), never fewer pods on the way.
       const off = p.revert(on);
       await p.pushEvent(on, off, p.webhookSecret);
-      const fewestOff = await fewestUntil('the count back to replicaCount (2)', (n) => n === 2);
-      assert.equal(fewestOff, 2, 'the replica count while the HPA was turned off');
-      await p.converged(env, off, 5 * 60_000, () => replicas() === 2);
-      assert.throws(() => env.cluster.getJson(['-n', ns, 'horizontalpodautoscaler', service()]), /NotFound/);
+      const hpaGone = () => {
+        try {
+          env.cluster.getJson(['-n', ns, 'horizontalpodautoscaler', service()]);
+          return false;
+        } catch (error) {
+          if (/NotFound/.test((error as Error).message)) return true;
+          throw error;
+        }
+      };
+      const fewestOff = await fewestUntil('the HPA removed', (n) => n === 3 && hpaGone());
+      assert.equal(fewestOff, 3, 'the replica count while the HPA was turned off');
+      await p.converged(env, off, 5 * 60_000, () => replicas() === 3);
+      // Handed back as the GitOps README says (kubectl scale, once): Argo CD applies replicaCount again.
+      env.cluster.kubectl(['-n', ns, 'scale', `deployment/${service()}`, '--replicas=2']);
+      const one = await change(setCount(1), `${service()}: one pod in ${env.name}`);
+      await p.converged(env, one, 5 * 60_000, () => replicas() === 1);
       figures.push(
-        `HPA on and off in ${env.name}: the count went 2 -> 3 -> 2, never below 2 (the bed has no metrics API: ${hpaEvents.length} HPA warning(s) about missing metrics, expected)`,
+        `HPA on and off in ${env.name}: the count went 2 -> 3 (HPA), stayed 3 when it was removed, then replicaCount applied again after the README's kubectl scale (the bed has no metrics API: ${hpaEvents.length} HPA warning(s) about missing metrics, expected)`,
       );
     });
 
