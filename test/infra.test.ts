@@ -535,6 +535,27 @@ for (const { set, extra } of sets) {
       );
     });
 
+    it('names the EKS KMS key administrators (the apply role), so no plan sees a key policy change', () => {
+      // terraform-aws-eks: key_administrators = coalescelist(var.kms_key_administrators, [caller]):
+      // left empty, the plan role's plans and drift checks would differ from every apply.
+      const eks = dirs.get('terraform/eks')?.modules.find((m) => m.name === 'eks');
+      assert.deepEqual(attr(eks?.body ?? {}, 'kms_key_administrators'), [tf('var.terraform_apply_role_arn')]);
+      for (const env of model.environments) {
+        const root = dirs.get(env.terraformDir)?.modules.find((m) => m.name === 'eks');
+        assert.equal(attr(root?.body ?? {}, 'terraform_apply_role_arn'), env.infraApplyRole.arn, env.name);
+      }
+    });
+
+    it('lets the promote workflow only tag images of the service repositories, from its environment only', () => {
+      const promote = dirs.get('global')?.modules.find((m) => m.name === 'promote_role');
+      assert.deepEqual(attr(promote?.body ?? {}, 'subjects'), [model.promote.roleSubject]);
+      assert.equal(attr(promote?.body ?? {}, 'name'), model.promote.role.name);
+      const statements = attr(promote?.body ?? {}, 'inline_policy_statements') as Record<string, Hcl>;
+      assert.deepEqual(Object.keys(statements), ['EcrTag']);
+      assert.deepEqual(statements.EcrTag.actions, ['ecr:BatchGetImage', 'ecr:PutImage']);
+      assert.equal(statements.EcrTag.resources, tf('[for name in sort(keys(module.ecr)) : module.ecr[name].arn]'));
+    });
+
     it('writes services.json as stable data every root reads', () => {
       const path = join(root, model.terraform.servicesFile);
       const text = readFileSync(path, 'utf8');

@@ -31,6 +31,10 @@ module "eks" {
   enable_irsa                              = false
   deletion_protection                      = var.deletion_protection
 
+  # Named here, not left to the module: with none given it makes the caller the key's administrator,
+  # so plans and drift checks (the plan role) would show a key policy change against every apply.
+  kms_key_administrators = [var.terraform_apply_role_arn]
+
   enabled_log_types                      = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
   cloudwatch_log_group_retention_in_days = var.log_retention_days
 
