@@ -144,9 +144,19 @@ export interface TerraformRoot {
   reviewed: boolean;
   /** The reviewed GitHub Environment its pull request plan runs in (production). */
   planGithubEnvironment?: string;
-  /** Job id of its apply, and the job it waits for (the previous root's apply, or the checks). */
+  /**
+   * What the root is made of: its folder, the local modules it uses (transitively) and the services
+   * file. A push to main applies the root only when one of these changed.
+   */
+  watchPaths: string[];
+  /** Job id of its apply, and the jobs it waits for: the checks, the change detection, every earlier root. */
   applyJob: string;
-  applyNeeds: string;
+  applyNeeds: string[];
+  /**
+   * Reviewed roots only: the job that plans on main before the approval; the apply job applies
+   * exactly that plan (an artifact of this name), refusing a stale one.
+   */
+  reviewedPlan?: { job: string; artifact: string };
 }
 
 export interface Sizing {
@@ -242,6 +252,8 @@ export interface Model {
      * GitHub Environment (production), since `environment` changes the job's OIDC subject.
      */
     planJobs: { id: string; roots: TerraformRoot[]; githubEnvironment?: string }[];
+    /** The terraform workflow's job that runs scripts/changed-roots.sh on a push to main. */
+    changesJob: string;
     /** Environment accounts other than the global one: they pull images from its ECR repositories. */
     ecrPullAccounts: string[];
     /**
@@ -396,28 +408,57 @@ function accountsOf(org: string, global: string, environments: Environment[]): A
 }
 
 /** The roots in apply order, each applied after the one before it. */
-function rootsOf(terraform: Omit<Model['terraform'], 'roots' | 'planJobs'>, environments: Environment[]) {
+/** The local modules (terraform/...) each kind of root calls, with the modules those call. */
+const ROOT_MODULES = {
+  global: ['terraform/ecr', 'terraform/iam/github-oidc-role'],
+  environment: ['terraform/vpc', 'terraform/eks', 'terraform/iam/pod-identity-role', 'terraform/argocd'],
+} as const;
+
+function rootsOf(
+  terraform: Omit<Model['terraform'], 'roots' | 'planJobs' | 'changesJob'>,
+  environments: Environment[],
+) {
   const roots: TerraformRoot[] = [];
-  const add = (root: Omit<TerraformRoot, 'applyJob' | 'applyNeeds'>) =>
-    roots.push({ ...root, applyJob: `apply-${root.name}`, applyNeeds: roots.at(-1)?.applyJob ?? 'checks' });
-  add({
-    name: 'global',
-    dir: 'global',
-    planRole: terraform.globalPlanRole,
-    applyRole: terraform.globalApplyRole,
-    githubEnvironment: terraform.globalGithubEnvironment,
-    reviewed: false,
-  });
-  for (const e of environments) {
-    add({
-      name: e.name,
-      dir: e.terraformDir,
-      planRole: e.infraPlanRole,
-      applyRole: e.infraApplyRole,
-      githubEnvironment: e.infraGithubEnvironment,
-      reviewed: e.isProduction,
-      planGithubEnvironment: e.infraPlanGithubEnvironment,
+  const add = (
+    root: Omit<TerraformRoot, 'applyJob' | 'applyNeeds' | 'watchPaths' | 'reviewedPlan'>,
+    modules: readonly string[],
+  ) => {
+    const earlier = roots.flatMap((r) => [...(r.reviewedPlan ? [r.reviewedPlan.job] : []), r.applyJob]);
+    const reviewedPlan = root.reviewed
+      ? { job: `plan-to-apply-${root.name}`, artifact: `tfplan-${root.name}` }
+      : undefined;
+    roots.push({
+      ...root,
+      watchPaths: [root.dir, ...modules, terraform.servicesFile],
+      applyJob: `apply-${root.name}`,
+      applyNeeds: ['checks', CHANGES_JOB, ...earlier, ...(reviewedPlan ? [reviewedPlan.job] : [])],
+      reviewedPlan,
     });
+  };
+  add(
+    {
+      name: 'global',
+      dir: 'global',
+      planRole: terraform.globalPlanRole,
+      applyRole: terraform.globalApplyRole,
+      githubEnvironment: terraform.globalGithubEnvironment,
+      reviewed: false,
+    },
+    ROOT_MODULES.global,
+  );
+  for (const e of environments) {
+    add(
+      {
+        name: e.name,
+        dir: e.terraformDir,
+        planRole: e.infraPlanRole,
+        applyRole: e.infraApplyRole,
+        githubEnvironment: e.infraGithubEnvironment,
+        reviewed: e.isProduction,
+        planGithubEnvironment: e.infraPlanGithubEnvironment,
+      },
+      ROOT_MODULES.environment,
+    );
   }
   const planJobs: Model['terraform']['planJobs'] = [
     { id: 'plan', roots: roots.filter((r) => !r.planGithubEnvironment) },
@@ -425,8 +466,11 @@ function rootsOf(terraform: Omit<Model['terraform'], 'roots' | 'planJobs'>, envi
       .filter((r) => r.planGithubEnvironment)
       .map((r) => ({ id: `plan-${r.name}`, roots: [r], githubEnvironment: r.planGithubEnvironment })),
   ];
-  return { roots, planJobs };
+  return { roots, planJobs, changesJob: CHANGES_JOB };
 }
+
+/** The job of the terraform workflow that finds which roots a push to main changed. */
+const CHANGES_JOB = 'changes';
 
 function terraformOf(platform: PlatformAnswers, infraRepo: Repo, environments: Environment[]): Model['terraform'] {
   const { org, awsAccountId } = platform;

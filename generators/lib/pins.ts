@@ -90,6 +90,8 @@ const actions = {
   'terraform-linters/setup-tflint': { tag: 'v6.3.0', sha: '6e1e0642c0289bd619021bf6b34e3c08ed1e005a' },
   'bridgecrewio/checkov-action': { tag: 'v12.3119.0', sha: '59b9d7edfcad5b87fbe3f473a9a134a721ad03f8' },
   'actions/cache': { tag: 'v5.0.5', sha: '27d5ce7f107fe9357f9df03efb73ab90386fccae' },
+  'actions/upload-artifact': { tag: 'v7.0.0', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f' },
+  'actions/download-artifact': { tag: 'v8.0.1', sha: '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c' },
 } as const satisfies Record<string, { sha: string; tag: string }>;
 
 /** `uses:` value for an action: `owner/repo@<sha> # vX.Y.Z`. */

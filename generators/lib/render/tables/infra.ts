@@ -31,6 +31,9 @@ export const infraFiles: readonly FileRow[] = [
   // The service list as data: every root reads it; the `service` command edits only this file.
   { template: 'services.json' },
   { template: '.github/workflows/terraform.yaml' },
+  { template: '.github/workflows/drift.yaml' },
+  // Which roots a push to main changed (the terraform workflow applies only those).
+  { template: 'scripts/changed-roots.sh' },
 
   // One-time bootstrap, applied by hand: state bucket, OIDC provider and CI roles per account.
   { template: 'bootstrap/README.md' },

@@ -1,0 +1,240 @@
+/**
+ * The infra repo's pipeline, read as GitHub runs it: a merged change is never dropped, production's
+ * approval is asked only when production changes and applies the plan that was approved.
+ *
+ * GitHub's rules these tests hold the workflows to (docs, "Control the concurrency of workflows and
+ * jobs"): in a concurrency group at most one run or job is running and one pending; a newer pending
+ * one cancels the older pending one. So the drift check must never share a group with an apply, and
+ * one root's pending approval must not hold another root's apply. scripts/changed-roots.sh runs for
+ * real on a git history of the rendered repo.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { Model } from '../generators/lib/model.ts';
+import { renderRepo } from '../generators/lib/render/render.ts';
+import { writeFiles } from '../generators/lib/repos/files.ts';
+import { tempDir } from './support/temp.ts';
+import { answerSets, modelFor } from './support/workspace.ts';
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  if?: string;
+  needs?: string[] | string;
+  environment?: string;
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+  steps: Step[];
+  outputs?: Record<string, string>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  concurrency: { group: string; 'cancel-in-progress': boolean | string };
+  jobs: Record<string, Job>;
+}
+
+const needsOf = (job: Job) => (typeof job.needs === 'string' ? [job.needs] : (job.needs ?? []));
+const flat = (s: string | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+
+function git(cwd: string, ...args: string[]): string {
+  const r = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+  });
+  assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+for (const set of Object.keys(answerSets) as (keyof typeof answerSets)[]) {
+  describe(`infra pipeline (${set}: ${answerSets[set].description})`, () => {
+    const model: Model = modelFor(set);
+    const { roots } = model.terraform;
+    let dir = '';
+    let terraform: Workflow;
+    let drift: Workflow;
+    before(() => {
+      dir = tempDir(`infra-workflow-${set}`);
+      writeFiles(dir, renderRepo(model, 'infra').files);
+      terraform = parse(readFileSync(join(dir, '.github/workflows/terraform.yaml'), 'utf8'));
+      drift = parse(readFileSync(join(dir, '.github/workflows/drift.yaml'), 'utf8'));
+    });
+
+    it('runs the drift check in a workflow and group of its own, never in an apply run', () => {
+      assert.ok(!('schedule' in terraform.on), 'no schedule in the terraform workflow');
+      assert.ok('workflow_dispatch' in terraform.on, 'run by hand for the first apply of every root');
+      assert.ok('schedule' in drift.on);
+      assert.deepEqual(Object.keys(drift.jobs), ['drift']);
+      // A push to main gets a group of its own (the run id): no run on main replaces another.
+      assert.match(terraform.concurrency.group, /github\.run_id/);
+      const applyGroups = Object.values(terraform.jobs)
+        .map((j) => j.concurrency?.group)
+        .filter(Boolean);
+      assert.ok(!applyGroups.includes(drift.concurrency.group));
+      assert.equal(drift.concurrency['cancel-in-progress'], false);
+    });
+
+    it('applies each root in a group of its own, only when the push changed it, after every earlier root', () => {
+      const jobs = terraform.jobs;
+      const changes = jobs[model.terraform.changesJob];
+      assert.deepEqual(Object.keys(changes.outputs ?? {}).sort(), roots.map((r) => r.name).sort());
+      assert.ok(
+        changes.steps.some((s) => s.run?.includes('scripts/changed-roots.sh "$BEFORE" "$GITHUB_SHA"')),
+        'the changes job compares the commit before the push with the pushed one',
+      );
+      const checkout = changes.steps.find((s) => s.uses?.startsWith('actions/checkout@'));
+      assert.equal(checkout?.with?.['fetch-depth'], 0, 'the history is there to compare');
+      const groups = new Set<string>();
+      roots.forEach((r, i) => {
+        const job = jobs[r.applyJob];
+        assert.ok(job, r.applyJob);
+        assert.deepEqual(job.concurrency, { group: `terraform-apply-${r.name}`, 'cancel-in-progress': false });
+        groups.add(job.concurrency?.group ?? '');
+        const condition = flat(job.if);
+        assert.ok(condition.includes(`needs.${model.terraform.changesJob}.outputs.${r.name} == 'true'`), condition);
+        assert.ok(condition.includes("!contains(needs.*.result, 'failure')"), condition);
+        assert.ok(condition.includes("!contains(needs.*.result, 'cancelled')"), condition);
+        assert.ok(condition.startsWith('${{ !cancelled()'), `a skipped earlier root must not skip ${r.name}`);
+        // Every earlier root's jobs, so a failure anywhere before stops it.
+        for (const earlier of roots.slice(0, i)) {
+          assert.ok(needsOf(job).includes(earlier.applyJob), `${r.applyJob} needs ${earlier.applyJob}`);
+        }
+        assert.ok(needsOf(job).includes('checks') && needsOf(job).includes(model.terraform.changesJob));
+        assert.equal(job.environment, r.githubEnvironment);
+      });
+      assert.equal(groups.size, roots.length, 'one group per root');
+    });
+
+    it('applies production from the plan made on main before the approval, and nothing else', () => {
+      const prod = roots.find((r) => r.reviewed);
+      assert.ok(prod?.reviewedPlan, 'production is reviewed');
+      assert.deepEqual(
+        roots.filter((r) => r.reviewedPlan).map((r) => r.name),
+        [model.productionEnvironment.name],
+      );
+      const plan = terraform.jobs[prod.reviewedPlan.job];
+      const apply = terraform.jobs[prod.applyJob];
+      assert.equal(plan.environment, undefined, 'planned without waiting for anyone');
+      assert.deepEqual(plan.concurrency, apply.concurrency, 'a plan waits for an apply of the same root');
+      const planRun = plan.steps.map((s) => s.run ?? '').join('\n');
+      assert.match(planRun, /terraform plan .*-out=tfplan/);
+      assert.match(planRun, /terraform show -no-color tfplan/);
+      assert.match(planRun, /GITHUB_STEP_SUMMARY/);
+      const creds = plan.steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
+      assert.equal(creds?.with?.['role-to-assume'], prod.planRole.arn);
+      const env = model.productionEnvironment;
+      assert.ok(env.infraPlanSubjects.includes(`repo:${model.repos.infra.fullName}:ref:refs/heads/main`));
+      const upload = plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+      assert.deepEqual(
+        [upload?.with?.name, upload?.with?.path, upload?.with?.['if-no-files-found']],
+        [prod.reviewedPlan.artifact, `${prod.dir}/tfplan`, 'error'],
+      );
+
+      assert.ok(needsOf(apply).includes(prod.reviewedPlan.job));
+      assert.ok(flat(apply.if).includes(`needs.${prod.reviewedPlan.job}.result == 'success'`));
+      assert.equal(apply.environment, prod.githubEnvironment);
+      const download = apply.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+      assert.deepEqual([download?.with?.name, download?.with?.path], [prod.reviewedPlan.artifact, prod.dir]);
+      const applyRun = apply.steps.map((s) => s.run ?? '').join('\n');
+      assert.doesNotMatch(applyRun, /terraform plan/, 'no new plan after the approval');
+      assert.match(applyRun, /terraform apply -input=false -lock-timeout=10m -no-color tfplan/);
+      // The roots that need no approval plan and apply in one job.
+      for (const r of roots.filter((x) => !x.reviewed)) {
+        assert.match(
+          terraform.jobs[r.applyJob].steps.map((s) => s.run ?? '').join('\n'),
+          /terraform plan .*-out=tfplan/,
+        );
+      }
+    });
+
+    describe('scripts/changed-roots.sh on a git history of the repo', () => {
+      let base = '';
+      const envRoots = roots.filter((r) => r.name !== 'global').map((r) => r.name);
+      const changedRoots = (from: string, to = 'HEAD') => {
+        const r = spawnSync(join(dir, 'scripts', 'changed-roots.sh'), [from, to], {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { ...process.env, GITHUB_OUTPUT: '' },
+        });
+        assert.equal(r.status, 0, r.stderr);
+        return r.stdout
+          .trim()
+          .split('\n')
+          .filter((l) => l.endsWith('=true'))
+          .map((l) => l.slice(0, -'=true'.length));
+      };
+      const commit = (file: string, text = '\n# changed\n') => {
+        git(dir, 'checkout', '--quiet', base);
+        appendFileSync(join(dir, file), text);
+        git(dir, 'commit', '--quiet', '-am', `change ${file}`);
+      };
+
+      before(() => {
+        git(dir, 'init', '--quiet', '-b', 'main');
+        git(dir, 'config', 'user.name', 'Test');
+        git(dir, 'config', 'user.email', 'test@example.com');
+        git(dir, 'add', '--all');
+        git(dir, 'commit', '--quiet', '-m', 'Initial commit');
+        base = git(dir, 'rev-parse', 'HEAD');
+      });
+
+      it('one environment’s values: that root only', () => {
+        const prod = model.productionEnvironment;
+        commit(`${prod.terraformDir}/terraform.tfvars`);
+        assert.deepEqual(changedRoots(base), [prod.name]);
+      });
+
+      it('a module every environment uses: every environment, not global', () => {
+        commit('terraform/eks/main.tf');
+        assert.deepEqual(changedRoots(base), envRoots);
+      });
+
+      it('a module only global uses, and the services file every root reads', () => {
+        commit('terraform/ecr/main.tf');
+        assert.deepEqual(changedRoots(base), ['global']);
+        commit(model.terraform.servicesFile, ' ');
+        assert.deepEqual(
+          changedRoots(base),
+          roots.map((r) => r.name),
+        );
+      });
+
+      it('a README or a workflow: nothing to apply; no known base (a run by hand): everything', () => {
+        commit('README.md');
+        assert.deepEqual(changedRoots(base), []);
+        assert.deepEqual(
+          changedRoots(''),
+          roots.map((r) => r.name),
+        );
+        assert.deepEqual(
+          changedRoots('0'.repeat(40)),
+          roots.map((r) => r.name),
+        );
+        assert.deepEqual(
+          changedRoots('1'.repeat(40)),
+          roots.map((r) => r.name),
+        );
+      });
+
+      it('watches exactly the local modules each root calls, transitively', () => {
+        const sources = (folder: string): string[] => {
+          const text = readFileSync(join(dir, folder, 'main.tf'), 'utf8');
+          const local = [...text.matchAll(/^\s*source\s*=\s*"(\.\.?\/[^"]+)"/gm)].map((m) =>
+            join(folder, m[1]).replace(/\\/g, '/'),
+          );
+          return [...new Set(local.flatMap((m) => [m, ...sources(m)]))];
+        };
+        for (const r of roots) {
+          const modules = r.watchPaths.filter((p) => p.startsWith('terraform/'));
+          assert.deepEqual([...modules].sort(), sources(r.dir).sort(), r.name);
+        }
+      });
+    });
+  });
+}
