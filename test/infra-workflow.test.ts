@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Model } from '../generators/lib/model.ts';
@@ -151,6 +151,47 @@ for (const set of Object.keys(answerSets) as (keyof typeof answerSets)[]) {
           /terraform plan .*-out=tfplan/,
         );
       }
+    });
+
+    it('uses the committed provider builds: every plan and apply inits with -lockfile=readonly; the checks want a lock file per root', () => {
+      const runs = [...Object.entries(terraform.jobs), ...Object.entries(drift.jobs)].flatMap(([id, job]) =>
+        job.steps.filter((st) => st.run?.includes('terraform init')).map((st) => ({ id, run: st.run ?? '' })),
+      );
+      const rootInits = runs.filter((r) => r.id !== 'checks');
+      assert.ok(rootInits.length >= roots.length, 'plans and applies init');
+      for (const { id, run } of rootInits) {
+        for (const line of run.split('\n').filter((l) => l.includes('terraform init'))) {
+          assert.match(line, /-lockfile=readonly/, `${id}: ${line.trim()}`);
+        }
+      }
+      const check = terraform.jobs.checks.steps.find((st) => st.name === 'Every root has its provider lock file');
+      const listed = /for root in (.+); do/.exec(check?.run ?? '')?.[1].split(' ');
+      assert.deepEqual(listed, ['bootstrap', ...roots.map((r) => r.dir)]);
+    });
+
+    it('scripts/lock-providers.sh locks every root for linux_amd64 and darwin_arm64 (stand-in terraform)', () => {
+      const bin = tempDir('terraform-stand-in');
+      const log = join(bin, 'calls.log');
+      writeFileSync(join(bin, 'terraform'), `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >> ${JSON.stringify(log)}\n`);
+      chmodSync(join(bin, 'terraform'), 0o755);
+      const r = spawnSync(join(dir, 'scripts', 'lock-providers.sh'), [], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const expected = ['bootstrap', ...roots.map((x) => x.dir)].flatMap((d) => [
+        `-chdir=${d} init -backend=false -input=false`,
+        `-chdir=${d} providers lock -platform=linux_amd64 -platform=darwin_arm64`,
+      ]);
+      assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), expected);
+      const none = spawnSync(join(dir, 'scripts', 'lock-providers.sh'), [], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: '/usr/bin:/bin' },
+      });
+      assert.equal(none.status, 1);
+      assert.match(none.stderr, /terraform is not installed/);
     });
 
     describe('scripts/changed-roots.sh on a git history of the repo', () => {

@@ -398,7 +398,7 @@ export function liveSuite(set: LiveSet): void {
       );
       const fewestOn = await fewestUntil('the HPA to raise the count to 3', (n) => n === 3);
       assert.equal(fewestOn, 2, 'the replica count while the HPA was turned on');
-      const deployment = env.cluster.getJson(['-n', ns, 'deployment', service()]);
+      const deployment = env.cluster.getJson(['-n', ns, 'deployment', service(), '--show-managed-fields']);
       const owners = deployment.metadata.managedFields
         .filter((f: { fieldsV1?: { 'f:spec'?: Record<string, unknown> } }) => f.fieldsV1?.['f:spec']?.['f:replicas'])
         .map(

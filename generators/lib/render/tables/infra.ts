@@ -34,6 +34,8 @@ export const infraFiles: readonly FileRow[] = [
   { template: '.github/workflows/drift.yaml' },
   // Which roots a push to main changed (the terraform workflow applies only those).
   { template: 'scripts/changed-roots.sh' },
+  // The provider lock files of every root, for the platforms of CI and the team's machines.
+  { template: 'scripts/lock-providers.sh' },
 
   // One-time bootstrap, applied by hand: state bucket, OIDC provider and CI roles per account.
   { template: 'bootstrap/README.md' },
