@@ -319,6 +319,71 @@ for (const { set, extra } of sets) {
       assert.equal(attr(oidc[2], 'url'), 'https://token.actions.githubusercontent.com');
     });
 
+    it('keeps every state version: locked, and out of reach of every role but the break-glass one', () => {
+      const main = dirs.get('bootstrap')?.files.get('bootstrap/main.tf') ?? {};
+      const resources = new Map(blocks2(main, 'resource').map(([t, n, b]) => [`${t}.${n}`, b]));
+      const lock = resources.get('aws_s3_bucket_object_lock_configuration.state') ?? {};
+      const retention = attr(attr(lock, 'rule') as Hcl, 'default_retention') as Hcl;
+      assert.deepEqual(
+        [attr(retention, 'mode'), attr(retention, 'days')],
+        ['GOVERNANCE', model.terraform.stateLockDays],
+      );
+      const document = blocks2(main, 'data').find(([t, n]) => t === 'aws_iam_policy_document' && n === 'state');
+      const statements = (document?.[2].statement ?? []) as Hcl[];
+      // Every statement that allows anything to anyone; none may delete a version or touch the protection.
+      const guarded = [
+        's3:BypassGovernanceRetention',
+        's3:DeleteBucketPolicy',
+        's3:DeleteObjectVersion',
+        's3:PutBucketObjectLockConfiguration',
+        's3:PutBucketPolicy',
+        's3:PutBucketVersioning',
+        's3:PutLifecycleConfiguration',
+        's3:PutObjectRetention',
+      ];
+      for (const st of statements.filter((x) => (attr(x, 'effect') ?? 'Allow') === 'Allow')) {
+        const actions = attr(st, 'actions') as string[];
+        assert.ok(!actions.some((a) => guarded.includes(a) || a.endsWith('*')), `${attr(st, 'sid')}: ${actions}`);
+      }
+      const deny = statements.find((x) => attr(x, 'sid') === 'DenyStateHistoryChanges');
+      assert.ok(deny, 'DenyStateHistoryChanges');
+      assert.equal(attr(deny, 'effect'), 'Deny');
+      assert.deepEqual([...(attr(deny, 'actions') as string[])].sort(), guarded);
+      assert.deepEqual(attr(deny, 'resources'), [tf('aws_s3_bucket.state.arn'), `${tf('aws_s3_bucket.state.arn')}/*`]);
+      const principals = deny.principals as Hcl[];
+      assert.deepEqual([attr(principals[0], 'type'), attr(principals[0], 'identifiers')], ['*', ['*']]);
+      const condition = (deny.condition as Hcl[])[0];
+      assert.deepEqual(
+        [attr(condition, 'test'), attr(condition, 'variable'), attr(condition, 'values')],
+        ['ArnNotEquals', 'aws:PrincipalArn', [tf('aws_iam_role.state_break_glass.arn')]],
+      );
+      // The break-glass role: this account's people with MFA; no web identity, so no workflow.
+      const breakGlass = resources.get('aws_iam_role.state_break_glass') ?? {};
+      assert.equal(attr(breakGlass, 'name'), model.terraform.stateBreakGlassRole.name);
+      const trust = JSON.stringify(attr(breakGlass, 'assume_role_policy'));
+      assert.match(trust, /aws:MultiFactorAuthPresent/);
+      assert.ok(trust.includes(`arn:aws:iam::${model.awsAccountId}:root`));
+      assert.doesNotMatch(trust, /AssumeRoleWithWebIdentity|Federated/);
+      // The policy is applied after the protection it guards, or the apply would deny itself.
+      const depends = JSON.stringify(attr(resources.get('aws_s3_bucket_policy.state') ?? {}, 'depends_on'));
+      for (const r of [
+        'aws_s3_bucket_versioning.state',
+        'aws_s3_bucket_object_lock_configuration.state',
+        'aws_s3_bucket_lifecycle_configuration.state',
+      ]) {
+        assert.ok(depends.includes(r), r);
+      }
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      for (const step of [
+        'force-unlock',
+        'list-object-versions',
+        'copy-object',
+        model.terraform.stateBreakGlassRole.arn,
+      ]) {
+        assert.ok(readme.includes(step), `README, "Recovering state": ${step}`);
+      }
+    });
+
     it('trusts GitHub only through StringEquals on aud and an exact sub of one repository and ref or environment', () => {
       // The one place a GitHub trust policy is written.
       const role = dirs.get('terraform/iam/github-oidc-role');
@@ -341,14 +406,23 @@ for (const { set, extra } of sets) {
       assert.deepEqual(conditions[0].values, ['sts.amazonaws.com']);
       assert.equal(conditions[1].values, tf('var.subjects'));
 
-      // No other trust of GitHub anywhere: no other use of the iam-role module, no raw roles.
+      // No other trust of GitHub anywhere: no other use of the iam-role module, and no raw role that
+      // trusts a web identity (the break-glass role trusts this account's people only).
       for (const [dir, d] of dirs) {
         for (const c of d.modules) {
           if (c.source.includes('iam-role')) assert.equal(dir, 'terraform/iam/github-oidc-role', `${c.file}`);
           assert.ok(!c.args.includes('enable_github_oidc'), c.file);
         }
         for (const [file, hcl] of d.files) {
-          for (const [type] of blocks2(hcl, 'resource')) assert.notEqual(type, 'aws_iam_role', `${file}: raw IAM role`);
+          for (const [type, name, body] of blocks2(hcl, 'resource')) {
+            if (type !== 'aws_iam_role') continue;
+            const trust = JSON.stringify(attr(body, 'assume_role_policy'));
+            assert.doesNotMatch(
+              trust,
+              /WebIdentity|Federated|githubusercontent/,
+              `${file}: ${name} trusts a web identity`,
+            );
+          }
         }
       }
 

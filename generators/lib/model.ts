@@ -236,6 +236,13 @@ export interface Model {
      * the GitHub Environments exist with their protection rules (GitHub creates missing ones unprotected).
      */
     applyEnabledVariable: string;
+    /**
+     * The only role that may delete state versions or change how the state bucket keeps them (its
+     * policy denies everyone else); assumed by people, with MFA, in the global account.
+     */
+    stateBreakGlassRole: Role;
+    /** Days each state version is locked (S3 Object Lock, governance mode) before it may expire. */
+    stateLockDays: number;
     /** State key of bootstrap/ once its local state is migrated into the bucket. */
     bootstrapStateKey: string;
     /** The services data file at the infra repo's root that every root reads (the only file `service` edits there). */
@@ -484,6 +491,8 @@ function terraformOf(platform: PlatformAnswers, infraRepo: Repo, environments: E
     globalPlanSubjects: githubPlanSubjects(infraRepo),
     globalApplySubject: `repo:${infraRepo.fullName}:environment:global`,
     applyEnabledVariable: 'TERRAFORM_APPLY_ENABLED',
+    stateBreakGlassRole: role(awsAccountId, 'state-break-glass'),
+    stateLockDays: 30,
     bootstrapStateKey: 'bootstrap/terraform.tfstate',
     servicesFile: 'services.json',
     accounts,

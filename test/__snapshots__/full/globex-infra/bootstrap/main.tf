@@ -21,7 +21,7 @@ locals {
 
 resource "aws_s3_bucket" "state" {
   #checkov:skip=CKV_AWS_18:Access to state is audited with CloudTrail S3 data events (README.md), not with a second logging bucket.
-  #checkov:skip=CKV_AWS_144:Versioning plus prevent_destroy protect the state; add cross-region replication if your disaster-recovery plan needs it.
+  #checkov:skip=CKV_AWS_144:Versioning, Object Lock and prevent_destroy protect the state; add cross-region replication if your disaster-recovery plan needs another region.
   #checkov:skip=CKV_AWS_145:SSE-S3 on purpose: access is governed by IAM and this bucket's policy per state key; a customer KMS key would need grants for every environment account and adds no control.
   #checkov:skip=CKV2_AWS_62:Nothing consumes events of the state bucket.
   bucket = local.state_bucket
@@ -37,6 +37,23 @@ resource "aws_s3_bucket_versioning" "state" {
   versioning_configuration {
     status = "Enabled"
   }
+}
+
+# Every state version is locked for 30 days (governance mode): no one can delete or overwrite
+# it in that time without s3:BypassGovernanceRetention, which the bucket policy leaves to the
+# break-glass role only. Terraform's writes are new versions and unlocking deletes the lock file
+# with a delete marker, so neither needs more. Works on a bucket created without Object Lock too.
+resource "aws_s3_bucket_object_lock_configuration" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  rule {
+    default_retention {
+      mode = "GOVERNANCE"
+      days = 30
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.state]
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
@@ -67,7 +84,7 @@ resource "aws_s3_bucket_ownership_controls" "state" {
   }
 }
 
-# Old state versions stay restorable for 90 days.
+# Old state versions stay restorable for 90 days (locked for the first 30).
 resource "aws_s3_bucket_lifecycle_configuration" "state" {
   bucket = aws_s3_bucket.state.id
 
@@ -104,6 +121,36 @@ data "aws_iam_policy_document" "state" {
       test     = "Bool"
       variable = "aws:SecureTransport"
       values   = ["false"]
+    }
+  }
+
+  # The state's history is out of reach of every role, CI's administrators included, except the
+  # break-glass role: no deleting a version, bypassing its lock, or changing versioning, the lock,
+  # the expiry rules or this policy. (The account's root user can still delete this policy.)
+  statement {
+    sid    = "DenyStateHistoryChanges"
+    effect = "Deny"
+    actions = [
+      "s3:BypassGovernanceRetention",
+      "s3:DeleteBucketPolicy",
+      "s3:DeleteObjectVersion",
+      "s3:PutBucketObjectLockConfiguration",
+      "s3:PutBucketPolicy",
+      "s3:PutBucketVersioning",
+      "s3:PutLifecycleConfiguration",
+      "s3:PutObjectRetention",
+    ]
+    resources = [aws_s3_bucket.state.arn, "${aws_s3_bucket.state.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = [aws_iam_role.state_break_glass.arn]
     }
   }
 
@@ -243,11 +290,51 @@ data "aws_iam_policy_document" "state" {
   }
 }
 
+# Break glass: the one role that may delete state versions or change how the bucket keeps them
+# (README.md, "Recovering state"). People of this account assume it with MFA; no workflow can.
+resource "aws_iam_role" "state_break_glass" {
+  #checkov:skip=CKV_AWS_61:Break glass: trusts this account with MFA on purpose; the identity policies of this account decide who may assume it.
+  name                 = "state-break-glass"
+  description          = "Break glass: delete state versions or change how ${local.state_bucket} keeps them"
+  max_session_duration = 3600
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::000111222333:root" }
+      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "state_break_glass" {
+  name = "state-bucket"
+  role = aws_iam_role.state_break_glass.id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "StateBucket"
+      Effect   = "Allow"
+      Action   = ["s3:*"]
+      Resource = [aws_s3_bucket.state.arn, "${aws_s3_bucket.state.arn}/*"]
+    }]
+  })
+}
+
 resource "aws_s3_bucket_policy" "state" {
   bucket = aws_s3_bucket.state.id
   policy = data.aws_iam_policy_document.state.json
 
-  depends_on = [aws_s3_bucket_public_access_block.state]
+  # Last: from here on, only the break-glass role may change versioning, the lock or the expiry.
+  depends_on = [
+    aws_s3_bucket_public_access_block.state,
+    aws_s3_bucket_versioning.state,
+    aws_s3_bucket_object_lock_configuration.state,
+    aws_s3_bucket_lifecycle_configuration.state,
+  ]
 }
 
 ################################################################################
