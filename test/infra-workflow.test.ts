@@ -194,6 +194,108 @@ for (const set of Object.keys(answerSets) as (keyof typeof answerSets)[]) {
       assert.match(none.stderr, /terraform is not installed/);
     });
 
+    describe('scripts/teardown.sh, against stand-ins for aws, kubectl and terraform', () => {
+      const env = model.productionEnvironment;
+      let bin = '';
+      let log = '';
+      before(() => {
+        bin = tempDir('teardown-stand-ins');
+        log = join(bin, 'calls.log');
+        // kubectl lists what is left for $LEFT_FOR looks (counted in a file), then nothing.
+        const tool = (name: string, body: string) => {
+          writeFileSync(join(bin, name), `#!/usr/bin/env bash\nprintf '${name} %s\\n' "$*" >> "$CALLS"\n${body}\n`);
+          chmodSync(join(bin, name), 0o755);
+        };
+        tool('aws', '');
+        tool('terraform', '');
+        tool(
+          'kubectl',
+          `if [[ $1 == get ]]; then
+  n=$(cat "$CALLS.looks" 2>/dev/null || echo 0)
+  if [[ $2 == applications.argoproj.io ]]; then echo $((n + 1)) > "$CALLS.looks"; fi
+  if (( n < LEFT_FOR )); then
+    case $2 in
+      applications.argoproj.io) echo "application.argoproj.io/api-${env.name}" ;;
+      ingresses) echo "ingress.networking.k8s.io/api" ;;
+    esac
+  fi
+fi`,
+        );
+      });
+      const teardown = (args: string[], leftFor: number, extra: NodeJS.ProcessEnv = {}, input = '') => {
+        writeFileSync(log, '');
+        writeFileSync(`${log}.looks`, '0');
+        return spawnSync(join(dir, 'scripts', 'teardown.sh'), args, {
+          cwd: dir,
+          encoding: 'utf8',
+          input,
+          env: {
+            ...process.env,
+            PATH: `${bin}:${process.env.PATH}`,
+            CALLS: log,
+            LEFT_FOR: String(leftFor),
+            TEARDOWN_INTERVAL: '0',
+            ...extra,
+          },
+        });
+      };
+      const calls = () =>
+        readFileSync(log, 'utf8')
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('kubectl get'));
+
+      it('deletes the root Application, waits until nothing it deployed is left, then destroys the root', () => {
+        const r = teardown([env.name, '--yes'], 3);
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(calls(), [
+          `aws eks update-kubeconfig --region ${model.awsRegion} --name ${env.clusterName}`,
+          `kubectl delete application.argoproj.io ${model.argocd.rootApplication} -n ${model.argocd.namespace} --ignore-not-found --wait=false`,
+          `terraform -chdir=${env.terraformDir} init -input=false -lockfile=readonly`,
+          `terraform -chdir=${env.terraformDir} destroy -input=false -auto-approve`,
+        ]);
+        assert.equal(readFileSync(`${log}.looks`, 'utf8').trim(), '4', 'looked until nothing was left');
+        assert.match(r.stdout, /waiting for 2 object\(s\)/);
+      });
+
+      it('never destroys the root while something Argo CD deployed is left, nor without a yes', () => {
+        const late = teardown([env.name, '--yes'], 1000, { TEARDOWN_TIMEOUT: '1' });
+        assert.equal(late.status, 1);
+        assert.match(late.stderr, /still there after 1s/);
+        assert.ok(!calls().some((c) => c.startsWith('terraform')), 'terraform ran');
+        const no = teardown([env.name], 0, {}, 'no\n');
+        assert.equal(no.status, 2);
+        assert.ok(
+          !calls().some((c) => c.startsWith('kubectl delete') || c.startsWith('terraform')),
+          calls().join('\n'),
+        );
+        for (const args of [[], ['nope'], [env.name, '--force'], ['$(touch x)']]) {
+          const bad = teardown(args, 0);
+          assert.equal(bad.status, 2, args.join(' '));
+          assert.equal(readFileSync(log, 'utf8'), '', `${args.join(' ')}: something ran`);
+        }
+      });
+
+      it('destroys Argo CD before the roles and the certificate its controllers need (the root’s dependencies)', () => {
+        const main = readFileSync(join(dir, env.terraformDir, 'main.tf'), 'utf8');
+        const argocd = /module "argocd" \{[\s\S]*?\n\}/.exec(main)?.[0] ?? '';
+        const depends = /depends_on = \[([\s\S]*?)\]/
+          .exec(argocd)?.[1]
+          .split(',')
+          .map((d) => d.trim())
+          .filter(Boolean);
+        const expected = [
+          'module.eks',
+          'module.external_secrets_role',
+          ...(env.loadBalancerControllerRole
+            ? ['module.load_balancer_controller_role', 'aws_acm_certificate.ingress']
+            : []),
+          'module.service_role',
+        ];
+        assert.deepEqual(depends, expected);
+      });
+    });
+
     describe('scripts/changed-roots.sh on a git history of the repo', () => {
       let base = '';
       const envRoots = roots.filter((r) => r.name !== 'global').map((r) => r.name);

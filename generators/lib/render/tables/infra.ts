@@ -36,6 +36,8 @@ export const infraFiles: readonly FileRow[] = [
   { template: 'scripts/changed-roots.sh' },
   // The provider lock files of every root, for the platforms of CI and the team's machines.
   { template: 'scripts/lock-providers.sh' },
+  // One environment down in order: Argo CD's Applications and load balancers first, then the root.
+  { template: 'scripts/teardown.sh' },
 
   // One-time bootstrap, applied by hand: state bucket, OIDC provider and CI roles per account.
   { template: 'bootstrap/README.md' },

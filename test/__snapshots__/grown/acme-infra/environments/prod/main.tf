@@ -99,6 +99,12 @@ module "argocd" {
   replicas                    = 2
   extra_values                = var.argocd_extra_values
 
-  # Argo CD needs nodes, and External Secrets (its first add-on) needs its role.
-  depends_on = [module.eks, module.external_secrets_role]
+  # Argo CD needs nodes, and its add-ons and services need their roles.
+  # On destroy the reverse holds: the root Application and everything it deployed go first, while
+  # the controllers still have their credentials to delete what they made in AWS.
+  depends_on = [
+    module.eks,
+    module.external_secrets_role,
+    module.service_role,
+  ]
 }
