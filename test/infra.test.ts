@@ -620,6 +620,31 @@ for (const { set, extra } of sets) {
       }
     });
 
+    it('keeps each cluster on standard support, and its add-ons on versions that do not move by themselves', () => {
+      const eks = dirs.get('terraform/eks')?.modules.find((m) => m.name === 'eks');
+      assert.deepEqual(attr(eks?.body ?? {}, 'upgrade_policy'), { support_type: 'STANDARD' });
+      const addons = attr(eks?.body ?? {}, 'addons') as Record<string, Hcl>;
+      assert.deepEqual(Object.keys(addons).sort(), [
+        'coredns',
+        'eks-pod-identity-agent',
+        'kube-proxy',
+        'metrics-server',
+        'vpc-cni',
+      ]);
+      for (const [name, addon] of Object.entries(addons)) {
+        // The module defaults most_recent to true: every apply would take the newest version.
+        assert.equal(attr(addon, 'most_recent'), false, name);
+        // python-hcl2 renders the call compactly (and null as None).
+        assert.equal(attr(addon, 'addon_version'), tf(`lookup(var.addon_versions,"${name}",None)`), name);
+      }
+      for (const env of model.environments) {
+        const root = dirs.get(env.terraformDir)?.modules.find((m) => m.name === 'eks');
+        assert.equal(attr(root?.body ?? {}, 'addon_versions'), tf('var.addon_versions'), env.name);
+      }
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      assert.match(readme, /\*\*Standard support only\*\*/);
+    });
+
     it('lets the promote workflow only tag images of the service repositories, from its environment only', () => {
       const promote = dirs.get('global')?.modules.find((m) => m.name === 'promote_role');
       assert.deepEqual(attr(promote?.body ?? {}, 'subjects'), [model.promote.roleSubject]);

@@ -17,6 +17,12 @@ variable "cluster_admin_arns" {
   type        = list(string)
 }
 
+variable "addon_versions" {
+  description = "EKS add-on versions to pin in this environment, by add-on name (for example { vpc-cni = \"v1.20.4-eksbuild.1\" }); the others run EKS's default for the cluster's Kubernetes version. Pin in the first environment, then the next."
+  type        = map(string)
+  default     = {}
+}
+
 variable "cluster_deletion_protection" {
   description = "Refuse to delete the EKS cluster. Set to false and apply before a deliberate teardown."
   type        = bool

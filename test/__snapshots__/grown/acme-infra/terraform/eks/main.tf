@@ -26,6 +26,13 @@ module "eks" {
   endpoint_private_access      = true
   endpoint_public_access_cidrs = var.endpoint_public_access_cidrs
 
+  # Standard support only: on a version past its 14 months, EKS upgrades the control plane itself
+  # instead of billing extended support (about six times the hourly price). Upgrade one minor
+  # version at a time before that date (README.md, "Kubernetes upgrades").
+  upgrade_policy = {
+    support_type = "STANDARD"
+  }
+
   authentication_mode                      = "API"
   enable_cluster_creator_admin_permissions = false
   enable_irsa                              = false
@@ -72,17 +79,33 @@ module "eks" {
     },
   )
 
+  # Add-on versions do not move by themselves: each is the version pinned in addon_versions
+  # (terraform.tfvars of the environment) or else EKS's default for this Kubernetes version, never
+  # "most recent" (which would roll a new version into production on its next apply).
   addons = {
-    coredns = {}
+    coredns = {
+      most_recent   = false
+      addon_version = lookup(var.addon_versions, "coredns", null)
+    }
     eks-pod-identity-agent = {
       before_compute = true
+      most_recent    = false
+      addon_version  = lookup(var.addon_versions, "eks-pod-identity-agent", null)
     }
-    kube-proxy = {}
+    kube-proxy = {
+      most_recent   = false
+      addon_version = lookup(var.addon_versions, "kube-proxy", null)
+    }
     # The metrics API (metrics.k8s.io) that HorizontalPodAutoscalers read CPU from; an EKS
     # community add-on (port 10251, which the module's recommended node rules open to the API).
-    metrics-server = {}
+    metrics-server = {
+      most_recent   = false
+      addon_version = lookup(var.addon_versions, "metrics-server", null)
+    }
     vpc-cni = {
       before_compute = true
+      most_recent    = false
+      addon_version  = lookup(var.addon_versions, "vpc-cni", null)
       configuration_values = jsonencode({
         enableNetworkPolicy = "true"
       })

@@ -72,3 +72,14 @@ variable "node_desired_size" {
   description = "Nodes at creation (EKS keeps the current count afterwards)."
   type        = number
 }
+
+variable "addon_versions" {
+  description = "Add-on versions to pin, by add-on name (coredns, eks-pod-identity-agent, kube-proxy, metrics-server, vpc-cni); an add-on not named runs EKS's default version for the cluster's Kubernetes version."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for name in keys(var.addon_versions) : contains(["coredns", "eks-pod-identity-agent", "kube-proxy", "metrics-server", "vpc-cni"], name)])
+    error_message = "addon_versions names add-ons of this cluster only: coredns, eks-pod-identity-agent, kube-proxy, metrics-server, vpc-cni."
+  }
+}
