@@ -645,6 +645,33 @@ for (const { set, extra } of sets) {
       assert.match(readme, /\*\*Standard support only\*\*/);
     });
 
+    it('gives developers a read-only kubectl role per environment: view access without Secrets, nothing else in AWS', () => {
+      const eks = dirs.get('terraform/eks');
+      const module = eks?.modules.find((m) => m.name === 'eks');
+      const entries = JSON.stringify(attr(module?.body ?? {}, 'access_entries'));
+      // python-hcl2 renders the merge() call as Python literals.
+      const developers = `'developers': {'principal_arn': '${tf('aws_iam_role.developers.arn')}', 'policy_associations': {'view': {'policy_arn': '${tf('local.access_policy')}/AmazonEKSViewPolicy'`;
+      assert.ok(entries.includes(developers), entries);
+      const main = eks?.files.get('terraform/eks/main.tf') ?? {};
+      const resources = new Map(blocks2(main, 'resource').map(([t, n, b]) => [`${t}.${n}`, b]));
+      const trust = JSON.stringify(attr(resources.get('aws_iam_role.developers') ?? {}, 'assume_role_policy'));
+      assert.match(trust, /aws:MultiFactorAuthPresent/);
+      assert.doesNotMatch(trust, /WebIdentity|Federated/);
+      const policy = JSON.stringify(attr(resources.get('aws_iam_role_policy.developers') ?? {}, 'policy'));
+      assert.ok(policy.includes("'Action': ['eks:DescribeCluster'], 'Resource': ["), policy);
+      assert.match(policy, /module\.eks\.cluster_arn/);
+      assert.equal(blocks2(main, 'resource').filter(([t]) => t === 'aws_iam_role_policy_attachment').length, 0);
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      for (const env of model.environments) {
+        const call = dirs.get(env.terraformDir)?.modules.find((m) => m.name === 'eks');
+        assert.equal(attr(call?.body ?? {}, 'developer_role_name'), env.developerRole.name, env.name);
+        assert.ok(
+          readme.includes(`| \`${env.developerRole.name}\` | ${env.accountId} |`),
+          `README lists ${env.developerRole.name}`,
+        );
+      }
+    });
+
     it('lets the promote workflow only tag images of the service repositories, from its environment only', () => {
       const promote = dirs.get('global')?.modules.find((m) => m.name === 'promote_role');
       assert.deepEqual(attr(promote?.body ?? {}, 'subjects'), [model.promote.roleSubject]);

@@ -108,6 +108,11 @@ export interface Environment {
   /** Pod Identity role of the AWS Load Balancer Controller (only with a domain: ingress needs it). */
   loadBalancerControllerRole?: Role;
   /**
+   * The developers' role of this environment: people of its account (with MFA) assume it to read
+   * the cluster with kubectl (AmazonEKSViewPolicy: no Secrets) and nothing else in AWS.
+   */
+  developerRole: Role;
+  /**
    * Only with a domain: the ACM certificate (DNS-validated) of this environment's Ingress hosts,
    * `*.<env>.<domain>`, which covers every `<service>.<env>.<domain>`. The ALB controller finds it by host.
    */
@@ -386,6 +391,7 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     logRetentionDays: isProduction ? 365 : 90,
     vpcName: `${org}-${name}`,
     loadBalancerControllerRole: domain ? role(accountId, `${name}-aws-load-balancer-controller`) : undefined,
+    developerRole: role(accountId, `${name}-developers-readonly`),
     certificateDomain: domain ? `*.${name}.${domain}` : undefined,
     argocdWebhook: domain
       ? { host: `argocd.${name}.${domain}`, secretName: `${secretsPrefix}argocd/github-webhook` }

@@ -53,6 +53,7 @@ module "eks" {
   terraform_plan_role_arn  = "arn:aws:iam::333333333333:role/gha-infra-plan-prod"
   admin_principal_arns     = var.cluster_admin_arns
   addon_versions           = var.addon_versions
+  developer_role_name      = "prod-developers-readonly"
 
   node_instance_types = var.node_instance_types
   node_min_size       = var.node_min_size

@@ -67,6 +67,18 @@ module "eks" {
       }
     },
     {
+      # Developers read the cluster: view access to namespaced objects, Secrets excluded.
+      developers = {
+        principal_arn = aws_iam_role.developers.arn
+        policy_associations = {
+          view = {
+            policy_arn   = "${local.access_policy}/AmazonEKSViewPolicy"
+            access_scope = { type = "cluster" }
+          }
+        }
+      }
+    },
+    {
       for arn in var.admin_principal_arns : "admin_${replace(arn, "/[^A-Za-z0-9_-]/", "_")}" => {
         principal_arn = arn
         policy_associations = {
@@ -121,4 +133,40 @@ module "eks" {
       desired_size   = var.node_desired_size
     }
   }
+}
+
+# The developers' role: people of this account assume it (with MFA) to read the cluster with
+# kubectl, through the access entry above. In AWS it may only find the cluster's endpoint.
+data "aws_caller_identity" "current" {}
+
+resource "aws_iam_role" "developers" {
+  #checkov:skip=CKV_AWS_61:Trusts this account's people with MFA on purpose; their identity policies decide who may assume it.
+  name                 = var.developer_role_name
+  description          = "Developers: read-only kubectl access to ${var.name}"
+  max_session_duration = 3600
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } }
+    }]
+  })
+}
+
+resource "aws_iam_role_policy" "developers" {
+  name = "describe-cluster"
+  role = aws_iam_role.developers.id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "KubeconfigOnly"
+      Effect   = "Allow"
+      Action   = ["eks:DescribeCluster"]
+      Resource = [module.eks.cluster_arn]
+    }]
+  })
 }

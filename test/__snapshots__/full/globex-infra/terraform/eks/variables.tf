@@ -83,3 +83,8 @@ variable "addon_versions" {
     error_message = "addon_versions names add-ons of this cluster only: coredns, eks-pod-identity-agent, kube-proxy, metrics-server, vpc-cni."
   }
 }
+
+variable "developer_role_name" {
+  description = "Name of the developers' role: read-only kubectl access to this cluster (AmazonEKSViewPolicy, no Secrets)."
+  type        = string
+}

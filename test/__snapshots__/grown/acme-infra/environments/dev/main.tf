@@ -53,6 +53,7 @@ module "eks" {
   terraform_plan_role_arn  = "arn:aws:iam::123456789012:role/gha-infra-plan-dev"
   admin_principal_arns     = var.cluster_admin_arns
   addon_versions           = var.addon_versions
+  developer_role_name      = "dev-developers-readonly"
 
   node_instance_types = var.node_instance_types
   node_min_size       = var.node_min_size
