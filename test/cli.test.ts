@@ -100,7 +100,7 @@ describe('gitops-platform bin', () => {
     assert.match(result.stdout, /^Answers:\n {2}org +acme\n {2}githubOwner +acme\n/m);
     assert.match(result.stdout, /^ {2}domain +\(none\)$/m);
     assert.match(result.stdout, /^ {2}port +8080$/m);
-    assert.match(result.stdout, /^acme-gitops\/ {2}41 files$/m);
+    assert.match(result.stdout, /^acme-gitops\/ {2}42 files$/m);
     assert.match(result.stdout, /^ {2}charts\/api\/ {2}14\n {4}templates\/ {2}10$/m);
     assert.match(result.stdout, /^ {2}environments\/ {2}14\n {4}dev\/ {2}7\n {4}prod\/ {2}7$/m);
     assert.match(result.stdout, /^ {2}2\. No package-lock\.json for api\/ \(--skip-install\)\.$/m);
@@ -166,7 +166,7 @@ describe('gitops-platform bin: reports of service and upgrade', function () {
     const dir = tempDir('bin-streams');
     const made = gitopsPlatform(['new', '--defaults', '--skip-install', '--output', 'ws'], dir);
     assert.equal(made.status, 0, made.stderr);
-    assert.match(made.stdout, /^Wrote 133 files in 3 repos/);
+    assert.match(made.stdout, /^Wrote 140 files in 3 repos/);
     assert.equal(made.stderr, '');
   });
 

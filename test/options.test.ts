@@ -5,6 +5,7 @@ import { loadAnswersFile } from '../generators/lib/answers/file.ts';
 import { answerKeys, optionTable } from '../generators/lib/answers/table.ts';
 import { completeAnswers, type RawAnswers, ruleAtPrompt } from '../generators/lib/answers/validate.ts';
 import { formatValue, ValidationError } from '../generators/lib/errors.ts';
+import { buildModel } from '../generators/lib/model.ts';
 import { defaultKubernetesVersion, kubernetesVersions, pin } from '../generators/lib/pins.ts';
 import { tempDir } from './support/temp.ts';
 import { toolVersions } from './support/tools.ts';
@@ -93,6 +94,10 @@ const badInputs: [string, unknown, Fragment, Context?][] = [
   ['accounts', { prod: 123456789012 }, quoteIt],
   ['accounts', 'dev=111111111111,dev=222222222222', 'names "dev" more than once'],
   ['accounts', 'dev', 'environment=accountId pairs'],
+  ['clusterAdmins', 'arn:aws:iam::123456789012:user/alice', 'must be an IAM role ARN'],
+  ['clusterAdmins', 'platform-admin', 'must be an IAM role ARN'],
+  ['clusterAdmins', ['arn:aws:iam::123456789012:role/a', 'arn:aws:iam::123456789012:role/a'], 'must not repeat'],
+  ['clusterAdmins', 'arn:aws:iam::999999999999:role/admin', 'where no environment runs'],
   ['accounts', ['111111111111'], 'map of environment to 12-digit account ID'],
   ['accounts', { qa: '111111111111' }, 'not in environments', { names: 'qa' }],
   ['awsRegion', 'eu-west', 'AWS region'],
@@ -229,6 +234,23 @@ describe('answers: validation', () => {
     assert.deepEqual(platform.environments, ['dev', 'staging', 'prod']);
   });
 
+  it('takes cluster administrators of the platform’s accounts, and gives each environment those of its own', () => {
+    const admins =
+      'arn:aws:iam::123456789012:role/platform-admin, arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123abcd';
+    const { platform } = completeAnswers({ ...good, accounts: 'prod=222222222222', clusterAdmins: admins }, false);
+    assert.deepEqual(
+      platform.clusterAdmins,
+      admins.split(',').map((a) => a.trim()),
+    );
+    const model = buildModel(platform, [{ name: 'orders', port: 8080 }], { name: 'g', version: '0.0.0' });
+    const byEnv = Object.fromEntries(model.environments.map((e) => [e.name, e.clusterAdminArns]));
+    assert.deepEqual(byEnv, {
+      dev: ['arn:aws:iam::123456789012:role/platform-admin'],
+      staging: ['arn:aws:iam::123456789012:role/platform-admin'],
+      prod: ['arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123abcd'],
+    });
+  });
+
   it(`has at least 30 bad inputs in its table (${badInputs.length})`, () => {
     assert.ok(badInputs.length >= 30);
   });
@@ -314,6 +336,7 @@ describe('answers: validation', () => {
       'environments',
       'kubernetesVersion',
       'domain',
+      'clusterAdmins',
       'service',
       'port',
     ]);

@@ -36,6 +36,8 @@ async function answerPlatform(t: ReturnType<typeof terminal>) {
   t.type(keys.enter);
   await t.waitFor(/DNS domain for ingress hosts/);
   t.type(keys.enter);
+  await t.waitFor(/IAM role ARNs of the cluster administrators/);
+  t.type(keys.enter);
 }
 
 describe('new in a terminal', function () {

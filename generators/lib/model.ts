@@ -3,6 +3,8 @@
  * registry URI and per-environment size is computed here and only here; templates read the model
  * and never build names themselves, so the three repos agree by construction.
  */
+
+import { roleArnAccount } from './answers/parsers.ts';
 import type { PlatformAnswers, ServiceAnswers } from './answers/table.ts';
 
 const ARGOCD_NAMESPACE = 'argocd';
@@ -112,6 +114,8 @@ export interface Environment {
    * the cluster with kubectl (AmazonEKSViewPolicy: no Secrets) and nothing else in AWS.
    */
   developerRole: Role;
+  /** The clusterAdmins answer's roles in this environment's account: admin access entries (terraform.tfvars). */
+  clusterAdminArns: string[];
   /**
    * Only with a domain: the ACM certificate (DNS-validated) of this environment's Ingress hosts,
    * `*.<env>.<domain>`, which covers every `<service>.<env>.<domain>`. The ALB controller finds it by host.
@@ -392,6 +396,7 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     vpcName: `${org}-${name}`,
     loadBalancerControllerRole: domain ? role(accountId, `${name}-aws-load-balancer-controller`) : undefined,
     developerRole: role(accountId, `${name}-developers-readonly`),
+    clusterAdminArns: (platform.clusterAdmins ?? []).filter((arn) => roleArnAccount(arn) === accountId),
     certificateDomain: domain ? `*.${name}.${domain}` : undefined,
     argocdWebhook: domain
       ? { host: `argocd.${name}.${domain}`, secretName: `${secretsPrefix}argocd/github-webhook` }

@@ -6,8 +6,17 @@ export const upgradeCommand = {
   summary: 'Bring the current templates (and changed answers) into the repos, keeping every hand edit',
   usage: 'gitops-platform upgrade [options]   (inside one repo, or in the workspace for all)',
   namespace: 'gitops-platform:upgrade',
-  // Every platform answer but org (it names the repos) can change on upgrade.
-  options: [...platformKeys.filter((k) => k !== 'org'), 'allowDestroy', 'dryRun', 'check', 'diff', 'commit', 'json'],
+  // Every platform answer can change on upgrade but org (it names the repos) and clusterAdmins (it
+  // seeds each environment's terraform.tfvars, which is the team's after new: edit it there).
+  options: [
+    ...platformKeys.filter((k) => k !== 'org' && k !== 'clusterAdmins'),
+    'allowDestroy',
+    'dryRun',
+    'check',
+    'diff',
+    'commit',
+    'json',
+  ],
   help: {
     commit: ['--commit', 'Commit each upgraded repo (refused while conflicts remain; default: do not commit)'],
   },

@@ -92,6 +92,32 @@ export function parseAccounts(raw: unknown): Parsed<Record<string, string>> {
   return { value };
 }
 
+/** An IAM role ARN, as EKS access entries take it: `arn:<partition>:iam::<account>:role/<path/name>`. */
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+
+/** The account of a role ARN that parseClusterAdmins accepted. */
+export function roleArnAccount(arn: string): string {
+  return ROLE_ARN.exec(arn)?.[2] ?? '';
+}
+
+export function parseClusterAdmins(raw: unknown): Parsed<string[]> {
+  const items = list(raw);
+  if (!items) return { error: 'must be a list of IAM role ARNs' };
+  const value: string[] = [];
+  for (const item of items) {
+    if (item === '') continue;
+    const arn = text(item);
+    if (arn === undefined || !ROLE_ARN.test(arn)) {
+      return {
+        error: `entry ${JSON.stringify(item)} must be an IAM role ARN, e.g. arn:aws:iam::111111111111:role/platform-admin`,
+      };
+    }
+    if (value.includes(arn)) return { error: `must not repeat ${arn}` };
+    value.push(arn);
+  }
+  return { value };
+}
+
 export function parseRegion(raw: unknown): Parsed<string> {
   const value = text(raw);
   if (value === undefined || !/^[a-z]{2}-[a-z]+-\d{1,2}$/.test(value)) {

@@ -8,6 +8,7 @@ import {
   type Parsed,
   parseAccountId,
   parseAccounts,
+  parseClusterAdmins,
   parseDomain,
   parseEnvironments,
   parseGithubOwner,
@@ -122,6 +123,18 @@ export const optionTable = {
     defaultText: 'none (no ingress)',
     prompt: { message: 'DNS domain for ingress hosts (empty for none)' },
     parse: parseDomain,
+  },
+  clusterAdmins: {
+    kind: 'answer',
+    scope: 'platform',
+    description:
+      'Optional IAM role ARNs of cluster administrators; each gets admin access to the clusters of its account',
+    cli: 'string',
+    default: [] as string[],
+    defaultText: 'none (add them to cluster_admin_arns in terraform.tfvars later)',
+    optional: true,
+    prompt: { message: 'IAM role ARNs of the cluster administrators (comma-separated, empty for none)' },
+    parse: parseClusterAdmins,
   },
   service: {
     kind: 'answer',

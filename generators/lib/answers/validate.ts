@@ -5,6 +5,7 @@
  * all go through the same service check.
  */
 import { ValidationError, type Violation } from '../errors.ts';
+import { roleArnAccount } from './parsers.ts';
 import {
   type AnswerKey,
   answerKeys,
@@ -82,13 +83,23 @@ function complete(
 
 /** Rules across platform answers. */
 function platformRules(a: PlatformAnswers): Violation[] {
-  return Object.keys(a.accounts ?? {})
+  const accounts = Object.keys(a.accounts ?? {})
     .filter((env) => !a.environments.includes(env))
     .map((env) => ({
       field: 'accounts',
       value: env,
       rule: `names an environment that is not in environments (${a.environments.join(', ')})`,
     }));
+  // An access entry names a principal of the cluster's own account (or it could not assume nothing).
+  const used = new Set(a.environments.map((env) => a.accounts?.[env] ?? a.awsAccountId));
+  const admins = (a.clusterAdmins ?? [])
+    .filter((arn) => !used.has(roleArnAccount(arn)))
+    .map((arn) => ({
+      field: 'clusterAdmins',
+      value: arn,
+      rule: `is a role of account ${roleArnAccount(arn)}, where no environment runs (${[...used].join(', ')})`,
+    }));
+  return [...accounts, ...admins];
 }
 
 /** Whether one of a service's ingress hosts, <service>.<env>.<domain>, is too long for DNS (253). */

@@ -54,7 +54,9 @@ function orderedAnswers(answers: PlatformAnswers): PlatformAnswers {
   const out: Record<string, unknown> = {};
   for (const key of platformKeys) {
     const value = answers[key];
-    if (value === undefined || value === '') continue;
+    // Unset, empty or an empty list: absent, so state written before an optional answer existed
+    // and state that leaves it empty are the same bytes.
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) continue;
     if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0) continue;
     out[key] = value;
   }

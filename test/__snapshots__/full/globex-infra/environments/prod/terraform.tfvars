@@ -6,8 +6,9 @@ vpc_cidr = "10.12.0.0/16"
 # The API endpoint is public for GitHub-hosted runners; it still requires IAM authentication.
 endpoint_public_access_cidrs = ["0.0.0.0/0"]
 
-# For example ["arn:aws:iam::333333333333:role/platform-admin"]. CI's apply and plan roles
-# have access already (terraform/eks).
+# IAM roles of account 333333333333 with admin access to the cluster (the clusterAdmins answer; for
+# example "arn:aws:iam::333333333333:role/platform-admin"). CI's apply and plan roles, and the
+# developers' read-only role, have their access already (terraform/eks).
 cluster_admin_arns = []
 
 cluster_deletion_protection = true
