@@ -75,6 +75,18 @@ function argoHelmArgs(app: Application, repoURL: string): { chart: string; relea
   return { chart: chart.path, release, args };
 }
 
+/**
+ * `helm template` of an Application exactly as Argo CD renders it, with an image (the chart renders
+ * no workload without one) and `--set` values on top, in the repo at `dir`.
+ */
+function renderWithImage(helm: string, dir: string, app: Application, repoURL: string, sets: string[] = []) {
+  const { chart, release, args } = argoHelmArgs(app, repoURL);
+  const extra = [`image.digest=${DIGEST}`, ...sets].flatMap((s) => ['--set', s]);
+  return run(helm, ['template', release, chart, '--namespace', app.spec.destination.namespace, ...args, ...extra], {
+    cwd: dir,
+  });
+}
+
 /** kubeconform -strict against the cluster's Kubernetes version, offline; every object must have a schema. */
 function kubeconform(ctx: Mocha.Context, input: string | string[], label: string, version: string): string {
   const tool = requireTool(ctx, 'kubeconform');
@@ -146,15 +158,7 @@ for (const target of targets) {
       const repoURL = target.model.repos.gitops.url;
       let ingresses = 0;
       for (const { file, app } of applications(dir)) {
-        const { chart, release, args } = argoHelmArgs(app, repoURL);
-        const ns = app.spec.destination.namespace;
-        const out = run(
-          helm,
-          ['template', release, chart, '--namespace', ns, ...args, '--set', `image.digest=${DIGEST}`],
-          {
-            cwd: dir,
-          },
-        );
+        const out = renderWithImage(helm, dir, app, repoURL);
         assert.equal(out.status, 0, `helm template ${file}:\n${out.stderr}`);
         for (const doc of parseAllDocuments(out.stdout).map((d) => d.toJS())) {
           if (doc?.kind !== 'Ingress') continue;
@@ -177,29 +181,12 @@ for (const target of targets) {
       // Without a domain the values have no host: the test gives one.
       const helm = requireTool(this, 'helm');
       const { file, app } = applications(dir)[0];
-      const { chart, release, args } = argoHelmArgs(app, target.model.repos.gitops.url);
-      const ns = app.spec.destination.namespace;
       const template = (group: string) =>
-        run(
-          helm,
-          [
-            'template',
-            release,
-            chart,
-            '--namespace',
-            ns,
-            ...args,
-            '--set',
-            `image.digest=${DIGEST}`,
-            '--set',
-            'ingress.enabled=true',
-            '--set',
-            'ingress.hosts[0]=api.example.com',
-            '--set',
-            `ingress.groupName=${group}`,
-          ],
-          { cwd: dir },
-        );
+        renderWithImage(helm, dir, app, target.model.repos.gitops.url, [
+          'ingress.enabled=true',
+          'ingress.hosts[0]=api.example.com',
+          `ingress.groupName=${group}`,
+        ]);
       const shared = template(`${target.model.org}-shared`);
       assert.equal(shared.status, 0, `${file}: ${shared.stderr}`);
       const ingress = parseAllDocuments(shared.stdout)
@@ -216,7 +203,6 @@ for (const target of targets) {
     it('hands spec.replicas to the HPA: rendered with autoscaling on too, left to the HPA’s field manager by the Application', function () {
       const helm = requireTool(this, 'helm');
       for (const { file, app } of applications(dir)) {
-        const { chart, release, args } = argoHelmArgs(app, target.model.repos.gitops.url);
         assert.ok(app.spec.syncPolicy.syncOptions.includes('RespectIgnoreDifferences=true'), file);
         // Only the fields the HPA's writes own (managedFieldsManagers), and only on the Deployment.
         assert.deepEqual(
@@ -225,24 +211,10 @@ for (const target of targets) {
           file,
         );
         for (const autoscaling of [false, true]) {
-          const out = run(
-            helm,
-            [
-              'template',
-              release,
-              chart,
-              '--namespace',
-              app.spec.destination.namespace,
-              ...args,
-              '--set',
-              `image.digest=${DIGEST}`,
-              '--set',
-              `autoscaling.enabled=${autoscaling}`,
-              '--set',
-              'replicaCount=4',
-            ],
-            { cwd: dir },
-          );
+          const out = renderWithImage(helm, dir, app, target.model.repos.gitops.url, [
+            `autoscaling.enabled=${autoscaling}`,
+            'replicaCount=4',
+          ]);
           assert.equal(out.status, 0, `${file}: ${out.stderr}`);
           const docs = parseAllDocuments(out.stdout).map((d) => d.toJS());
           const deployment = docs.find((d) => d?.kind === 'Deployment');
@@ -260,27 +232,12 @@ for (const target of targets) {
     it('with externalSecret on, mounts the whole Secret read-only at SECRETS_DIR (no subPath: the kubelet updates it on rotation)', function () {
       const helm = requireTool(this, 'helm');
       const { file, app } = applications(dir)[0];
-      const { chart, release, args } = argoHelmArgs(app, target.model.repos.gitops.url);
       const template = (...set: string[]) =>
-        run(
-          helm,
-          [
-            'template',
-            release,
-            chart,
-            '--namespace',
-            app.spec.destination.namespace,
-            ...args,
-            '--set',
-            `image.digest=${DIGEST}`,
-            '--set',
-            'externalSecret.enabled=true',
-            '--set',
-            `externalSecret.key=${target.model.org}/any/secret`,
-            ...set.flatMap((s) => ['--set', s]),
-          ],
-          { cwd: dir },
-        );
+        renderWithImage(helm, dir, app, target.model.repos.gitops.url, [
+          'externalSecret.enabled=true',
+          `externalSecret.key=${target.model.org}/any/secret`,
+          ...set,
+        ]);
       const out = template();
       assert.equal(out.status, 0, `${file}: ${out.stderr}`);
       kubeconform(this, out.stdout, `${file} with externalSecret`, version);
@@ -319,16 +276,8 @@ for (const target of targets) {
     it('every workload meets Pod Security "restricted" and runs read-only, as rendered for each environment', function () {
       const helm = requireTool(this, 'helm');
       for (const { file, app } of applications(dir)) {
-        const { chart, release, args } = argoHelmArgs(app, target.model.repos.gitops.url);
-        const ns = app.spec.destination.namespace;
-        const out = run(
-          helm,
-          ['template', release, chart, '--namespace', ns, ...args, '--set', `image.digest=${DIGEST}`],
-          {
-            cwd: dir,
-            check: true,
-          },
-        );
+        const out = renderWithImage(helm, dir, app, target.model.repos.gitops.url);
+        assert.equal(out.status, 0, `helm template ${file}:\n${out.stderr}`);
         const pods = parseAllDocuments(out.stdout)
           .map((d) => d.toJS())
           .filter((d) => d?.spec?.template?.spec)
