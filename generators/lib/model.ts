@@ -3,7 +3,6 @@
  * registry URI and per-environment size is computed here and only here; templates read the model
  * and never build names themselves, so the three repos agree by construction.
  */
-
 import { roleArnAccount } from './answers/parsers.ts';
 import type { PlatformAnswers, ServiceAnswers } from './answers/table.ts';
 
@@ -287,10 +286,10 @@ export interface Model {
    * role it assumes there (global account) to tag the promoted image in ECR.
    */
   promote: { githubEnvironment: string; role: Role; roleSubject: string; ecrRepositoryPrefix: string };
-  /** rootApplication: the Application Terraform installs in each cluster; it syncs `argocdPath` of the GitOps repo. */
   /**
-   * hpaFieldManager: the field manager of the HPA's writes (kube-controller-manager, through the scale
-   * subresource); a service's Application leaves the Deployment fields it owns to it.
+   * rootApplication: the Application Terraform installs in each cluster; it syncs `argocdPath` of the
+   * GitOps repo. hpaFieldManager: the field manager of the HPA's writes (kube-controller-manager,
+   * through the scale subresource); a service's Application leaves the Deployment fields it owns to it.
    */
   argocd: {
     namespace: string;
@@ -527,6 +526,7 @@ function serviceOf(s: ServiceAnswers, platform: PlatformAnswers, environments: E
   const { org, githubOwner, awsRegion, awsAccountId, domain } = platform;
   const registry = `${awsAccountId}.dkr.ecr.${awsRegion}.amazonaws.com`;
   const serviceRepo = repo(githubOwner, s.name, 'app');
+  const repositoryName = `${ecrRepositoryPrefix(org)}${s.name}`;
   return {
     name: s.name,
     port: s.port,
@@ -534,11 +534,7 @@ function serviceOf(s: ServiceAnswers, platform: PlatformAnswers, environments: E
     serviceAccountName: s.name,
     repo: serviceRepo,
     chartPath: `charts/${s.name}`,
-    image: {
-      registry,
-      repositoryName: `${ecrRepositoryPrefix(org)}${s.name}`,
-      repository: `${registry}/${ecrRepositoryPrefix(org)}${s.name}`,
-    },
+    image: { registry, repositoryName, repository: `${registry}/${repositoryName}` },
     ciRole: role(awsAccountId, `gha-svc-${s.name}`),
     ciRoleSubject: `repo:${serviceRepo.fullName}:ref:refs/heads/main`,
     environments: environments.map((env) => ({

@@ -90,7 +90,7 @@ function platformRules(a: PlatformAnswers): Violation[] {
       value: env,
       rule: `names an environment that is not in environments (${a.environments.join(', ')})`,
     }));
-  // An access entry names a principal of the cluster's own account (or it could not assume nothing).
+  // An access entry takes a role of the cluster's own account: one of another account would give no one access.
   const used = new Set(a.environments.map((env) => a.accounts?.[env] ?? a.awsAccountId));
   const admins = (a.clusterAdmins ?? [])
     .filter((arn) => !used.has(roleArnAccount(arn)))
