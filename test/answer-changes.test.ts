@@ -94,6 +94,33 @@ describe('answer changes: upgrade in a workspace', function () {
     assert.equal(spawnSync('git', ['ls-files', 'environments/staging'], { cwd: infra, encoding: 'utf8' }).stdout, '');
   });
 
+  it('gives an added environment a VPC CIDR that no environment has or had (never another one’s, never a removed one’s)', () => {
+    const ws = workspace();
+    const infra = join(ws, 'acme-infra');
+    const cidrOf = (env: string) =>
+      /^vpc_cidr = "([^"]+)"$/m.exec(readFileSync(join(infra, 'environments', env, 'terraform.tfvars'), 'utf8'))?.[1];
+    assert.deepEqual(['dev', 'staging', 'prod'].map(cidrOf), ['10.10.0.0/16', '10.11.0.0/16', '10.12.0.0/16']);
+    const removed = run(['upgrade', '--environments', 'dev,prod', '--allow-destroy', '--commit'], ws);
+    assert.equal(removed.status, 0, removed.stderr);
+    // qa comes in where staging was: by position it would get 10.11, staging's.
+    const added = run(['upgrade', '--environments', 'dev,qa,prod', '--commit'], ws);
+    assert.equal(added.status, 0, added.stderr);
+    assert.deepEqual(['dev', 'qa', 'prod'].map(cidrOf), ['10.10.0.0/16', '10.13.0.0/16', '10.12.0.0/16']);
+    const recorded = JSON.parse(readFileSync(join(infra, YO_RC), 'utf8'))[PACKAGE_NAME].answers.vpcCidrs;
+    assert.deepEqual(recorded, {
+      dev: '10.10.0.0/16',
+      qa: '10.13.0.0/16',
+      prod: '10.12.0.0/16',
+      staging: '10.11.0.0/16',
+    });
+    // The reproduction of the issue: dev,prod grown by staging gave staging prod's 10.11.
+    const small = madeWorkspace('answer-changes-cidr');
+    const grown = run(['upgrade', '--environments', 'dev,staging,prod', '--commit'], small);
+    assert.equal(grown.status, 0, grown.stderr);
+    const staging = readFileSync(join(small, 'acme-infra', 'environments', 'staging', 'terraform.tfvars'), 'utf8');
+    assert.match(staging, /^vpc_cidr = "10\.12\.0\.0\/16"$/m);
+  });
+
   it('upgrade --check reports repos that record different answers (exit 2), naming the field; upgrade refuses until one value is chosen', () => {
     const ws = workspace();
     // The GitOps repo alone was upgraded to 1.35 (by hand here).

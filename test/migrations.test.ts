@@ -54,8 +54,33 @@ describe('state format and migrations', () => {
   });
 
   it('migrates format 1 (0.1.0, no format field) and keeps everything else', () => {
-    const old = { version: '0.1.0', repo: 'gitops', answers: { org: 'acme' }, services: [{ name: 'api', port: 8080 }] };
-    assert.deepEqual(migrateState(old, 'x'), { format: 2, ...old });
+    const old = {
+      version: '0.1.0',
+      repo: 'gitops',
+      answers: { org: 'acme', environments: ['dev', 'prod'] },
+      services: [{ name: 'api', port: 8080 }],
+    };
+    assert.deepEqual(migrateState(old, 'x'), {
+      ...old,
+      format: STATE_FORMAT,
+      answers: { ...old.answers, vpcCidrs: { dev: '10.10.0.0/16', prod: '10.11.0.0/16' } },
+    });
+  });
+
+  it('migrates format 2 by recording the CIDRs its VPCs were made with (10.(10 + position)), and keeps recorded ones', () => {
+    const answers = { org: 'acme', environments: ['dev', 'staging', 'prod'] };
+    assert.deepEqual((migrateState({ format: 2, answers }, 'x').answers as Record<string, unknown>).vpcCidrs, {
+      dev: '10.10.0.0/16',
+      staging: '10.11.0.0/16',
+      prod: '10.12.0.0/16',
+    });
+    const recorded = { ...answers, vpcCidrs: { dev: '10.20.0.0/16' } };
+    assert.deepEqual(
+      (migrateState({ format: 2, answers: recorded }, 'x').answers as Record<string, unknown>).vpcCidrs,
+      {
+        dev: '10.20.0.0/16',
+      },
+    );
   });
 
   it('refuses state written by a newer format, and a format that is not a positive integer', () => {

@@ -114,6 +114,8 @@ describe('new (yeoman-test)', () => {
       environments: ['dev', 'qa', 'prod'],
       kubernetesVersion: '1.34',
       domain: 'initech.example',
+      // Allocated once and recorded (never given to another environment later).
+      vpcCidrs: { dev: '10.10.0.0/16', qa: '10.11.0.0/16', prod: '10.12.0.0/16' },
     });
     assert.deepEqual(state.services, [{ name: 'tps', port: 9000 }]);
     assert.ok(existsSync(join(result.cwd, 'initech-gitops', 'environments', 'qa', 'tps.yaml')));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAnswersFile } from '../generators/lib/answers/file.ts';
+import { allocateVpcCidrs } from '../generators/lib/answers/parsers.ts';
 import { answerKeys, optionTable } from '../generators/lib/answers/table.ts';
 import { completeAnswers, type RawAnswers, ruleAtPrompt } from '../generators/lib/answers/validate.ts';
 import { formatValue, ValidationError } from '../generators/lib/errors.ts';
@@ -94,6 +95,12 @@ const badInputs: [string, unknown, Fragment, Context?][] = [
   ['accounts', { prod: 123456789012 }, quoteIt],
   ['accounts', 'dev=111111111111,dev=222222222222', 'names "dev" more than once'],
   ['accounts', 'dev', 'environment=accountId pairs'],
+  ['vpcCidrs', 'dev=10.10.0.0/20', 'must be a private /16'],
+  ['vpcCidrs', 'dev=8.8.0.0/16', 'must be a private /16'],
+  ['vpcCidrs', 'dev=10.256.0.0/16', 'must be a private /16'],
+  ['vpcCidrs', 'dev=10.10.0.0/16,prod=10.10.0.0/16', 'each VPC needs a CIDR of its own'],
+  ['vpcCidrs', 'Dev=10.10.0.0/16', 'is not an environment name'],
+  ['vpcCidrs', 'dev', 'environment=CIDR pairs'],
   ['clusterAdmins', 'arn:aws:iam::123456789012:user/alice', 'must be an IAM role ARN'],
   ['clusterAdmins', 'platform-admin', 'must be an IAM role ARN'],
   ['clusterAdmins', ['arn:aws:iam::123456789012:role/a', 'arn:aws:iam::123456789012:role/a'], 'must not repeat'],
@@ -234,6 +241,27 @@ describe('answers: validation', () => {
     assert.deepEqual(platform.environments, ['dev', 'staging', 'prod']);
   });
 
+  it('allocates each environment a VPC CIDR once: given ones kept, the others the lowest 10.N/16 nobody has had', () => {
+    assert.deepEqual(allocateVpcCidrs(['dev', 'prod'], {}), { dev: '10.10.0.0/16', prod: '10.11.0.0/16' });
+    // An environment added between two keeps the others where they are and takes a free one.
+    const grown = allocateVpcCidrs(['dev', 'staging', 'prod'], { dev: '10.10.0.0/16', prod: '10.11.0.0/16' });
+    assert.deepEqual(grown, { dev: '10.10.0.0/16', staging: '10.12.0.0/16', prod: '10.11.0.0/16' });
+    // staging removed (its entry stays recorded), qa added: never staging's CIDR.
+    assert.deepEqual(allocateVpcCidrs(['dev', 'qa', 'prod'], grown), {
+      dev: '10.10.0.0/16',
+      qa: '10.13.0.0/16',
+      prod: '10.11.0.0/16',
+      staging: '10.12.0.0/16',
+    });
+    const { platform } = completeAnswers({ ...good, vpcCidrs: 'staging=172.16.0.0/16' }, false);
+    assert.deepEqual(platform.vpcCidrs, { dev: '10.10.0.0/16', staging: '172.16.0.0/16', prod: '10.11.0.0/16' });
+    const model = buildModel(platform, [{ name: 'orders', port: 8080 }], { name: 'g', version: '0.0.0' });
+    assert.deepEqual(
+      model.environments.map((e) => e.vpcCidr),
+      ['10.10.0.0/16', '172.16.0.0/16', '10.11.0.0/16'],
+    );
+  });
+
   it('takes cluster administrators of the platform’s accounts, and gives each environment those of its own', () => {
     const admins =
       'arn:aws:iam::123456789012:role/platform-admin, arn:aws:iam::222222222222:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123abcd';
@@ -336,6 +364,7 @@ describe('answers: validation', () => {
       'environments',
       'kubernetesVersion',
       'domain',
+      'vpcCidrs',
       'clusterAdmins',
       'service',
       'port',

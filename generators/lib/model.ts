@@ -3,7 +3,7 @@
  * registry URI and per-environment size is computed here and only here; templates read the model
  * and never build names themselves, so the three repos agree by construction.
  */
-import { roleArnAccount } from './answers/parsers.ts';
+import { allocateVpcCidrs, roleArnAccount } from './answers/parsers.ts';
 import type { PlatformAnswers, ServiceAnswers } from './answers/table.ts';
 
 const ARGOCD_NAMESPACE = 'argocd';
@@ -358,7 +358,8 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
   // Production's plan role reads its cluster's Secrets: pull requests plan it only in this reviewed GitHub Environment.
   const infraPlanGithubEnvironment = isProduction ? `${name}-plan` : undefined;
   const secretsPrefix = `${org}/${name}/`;
-  const vpcCidr = `10.${10 + index}.0.0/16`;
+  // Completed answers carry every environment's CIDR; allocating again gives the same ones.
+  const vpcCidr = allocateVpcCidrs(names, platform.vpcCidrs ?? {})[name];
   return {
     name,
     index,

@@ -92,6 +92,66 @@ export function parseAccounts(raw: unknown): Parsed<Record<string, string>> {
   return { value };
 }
 
+/** A private /16 (RFC 1918): what terraform/vpc divides into its subnets. */
+const PRIVATE_16 = /^(10\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)|172\.(1[6-9]|2\d|3[01])|192\.168)\.0\.0\/16$/;
+
+/**
+ * VPC CIDR per environment, recorded once allocated. Names of removed environments may stay: their
+ * CIDRs are never given to another environment.
+ */
+export function parseVpcCidrs(raw: unknown): Parsed<Record<string, string>> {
+  let entries: [string, unknown][];
+  if (typeof raw === 'string') {
+    if (raw.trim() === '') return { value: {} };
+    entries = [];
+    for (const pair of raw.split(',')) {
+      const at = pair.indexOf('=');
+      if (at < 0) return { error: 'must be a list of environment=CIDR pairs separated by commas' };
+      entries.push([pair.slice(0, at).trim(), pair.slice(at + 1).trim()]);
+    }
+  } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    entries = Object.entries(raw);
+  } else return { error: 'must be a map of environment to VPC CIDR' };
+  const value: Record<string, string> = {};
+  for (const [env, cidr] of entries) {
+    if ('error' in environmentName(env)) {
+      return { error: `entry "${env}" is not an environment name (2-12 lowercase letters, digits and '-')` };
+    }
+    if (Object.hasOwn(value, env)) return { error: `names "${env}" more than once` };
+    if (typeof cidr !== 'string' || !PRIVATE_16.test(cidr)) {
+      return { error: `entry "${env}" must be a private /16 (10.N.0.0/16, 172.16-31.0.0/16 or 192.168.0.0/16)` };
+    }
+    const owner = Object.keys(value).find((other) => value[other] === cidr);
+    if (owner) return { error: `gives ${cidr} to both "${owner}" and "${env}": each VPC needs a CIDR of its own` };
+    value[env] = cidr;
+  }
+  return { value };
+}
+
+/**
+ * Each environment's VPC CIDR: the recorded one, or else the lowest 10.N.0.0/16 (N from 10) that no
+ * environment, present or removed, has had. Recorded entries of removed environments are kept.
+ */
+export function allocateVpcCidrs(
+  environments: readonly string[],
+  recorded: Record<string, string>,
+): Record<string, string> {
+  const taken = new Set(Object.values(recorded));
+  const out: Record<string, string> = {};
+  let n = 10;
+  for (const env of environments) {
+    if (recorded[env]) {
+      out[env] = recorded[env];
+      continue;
+    }
+    while (taken.has(`10.${n}.0.0/16`)) n++;
+    out[env] = `10.${n}.0.0/16`;
+    taken.add(out[env]);
+  }
+  for (const env of Object.keys(recorded).sort()) if (!(env in out)) out[env] = recorded[env];
+  return out;
+}
+
 /** An IAM role ARN, as EKS access entries take it: `arn:<partition>:iam::<account>:role/<path/name>`. */
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 

@@ -17,6 +17,7 @@ import {
   parsePort,
   parseRegion,
   parseServiceName,
+  parseVpcCidrs,
 } from './parsers.ts';
 
 interface AnswerSpec<T> {
@@ -123,6 +124,17 @@ export const optionTable = {
     defaultText: 'none (no ingress)',
     prompt: { message: 'DNS domain for ingress hosts (empty for none)' },
     parse: parseDomain,
+  },
+  vpcCidrs: {
+    kind: 'answer',
+    scope: 'platform',
+    description:
+      'Optional VPC CIDR per environment, e.g. dev=10.10.0.0/16; the others get a free 10.N.0.0/16, recorded and never reused',
+    cli: 'string',
+    default: {} as Record<string, string>,
+    defaultText: '10.10.0.0/16, 10.11.0.0/16, ... in order, never one an environment had before',
+    optional: true,
+    parse: parseVpcCidrs,
   },
   clusterAdmins: {
     kind: 'answer',

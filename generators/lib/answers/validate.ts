@@ -5,7 +5,7 @@
  * all go through the same service check.
  */
 import { ValidationError, type Violation } from '../errors.ts';
-import { roleArnAccount } from './parsers.ts';
+import { allocateVpcCidrs, roleArnAccount } from './parsers.ts';
 import {
   type AnswerKey,
   answerKeys,
@@ -143,7 +143,12 @@ export function completePlatform(given: RawAnswers, useDemo: boolean): PlatformA
   throwIfAny(violations);
   const platform = known as PlatformAnswers;
   throwIfAny(platformRules(platform));
-  return platform;
+  return withVpcCidrs(platform);
+}
+
+/** VPC CIDRs are allocated once, then recorded: an environment added later never gets one another had. */
+function withVpcCidrs(platform: PlatformAnswers): PlatformAnswers {
+  return { ...platform, vpcCidrs: allocateVpcCidrs(platform.environments, platform.vpcCidrs ?? {}) };
 }
 
 function serviceOf(known: Record<string, unknown>): ServiceAnswers {
@@ -199,7 +204,7 @@ export function completeAnswers(
   const service = serviceOf(servicePart.known);
   const serviceViolations = serviceRules(service, platform, [], 'service').map((v) => blameDomain(v, platform));
   throwIfAny([...platformRules(platform), ...serviceViolations]);
-  return { platform, service };
+  return { platform: withVpcCidrs(platform), service };
 }
 
 /**

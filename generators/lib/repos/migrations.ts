@@ -12,6 +12,14 @@ type RawState = Record<string, unknown>;
 const migrations: ((state: RawState) => RawState)[] = [
   // 1 -> 2: 0.1.0 wrote no `format` field; its layout is otherwise today's.
   (state) => ({ format: 2, ...state }),
+  // 2 -> 3: VPC CIDRs are recorded (vpcCidrs). Before, each environment had 10.(10 + its position).0.0/16:
+  // record exactly those, the ones its VPC was made with.
+  (state) => {
+    const answers = (state.answers ?? {}) as Record<string, unknown>;
+    const environments = Array.isArray(answers.environments) ? (answers.environments as string[]) : [];
+    const vpcCidrs = answers.vpcCidrs ?? Object.fromEntries(environments.map((env, i) => [env, `10.${10 + i}.0.0/16`]));
+    return { ...state, format: 3, answers: { ...answers, vpcCidrs } };
+  },
 ];
 
 /** The `format` written into `.yo-rc.json` today: one more than the steps that lead to it. */

@@ -1,6 +1,8 @@
 # The dev environment's own values (see variables.tf). The generator wrote this file once and
 # never changes it again: it is yours.
 
+# Allocated to dev once and recorded in .yo-rc.json (vpcCidrs): no other environment gets it,
+# also after dev is removed. Changing it replaces the VPC and everything in it.
 vpc_cidr = "10.10.0.0/16"
 
 # The API endpoint is public for GitHub-hosted runners; it still requires IAM authentication.
