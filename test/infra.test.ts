@@ -384,6 +384,48 @@ for (const { set, extra } of sets) {
       }
     });
 
+    it('denies each root’s state and lock to every principal but its own two roles (and break glass), as the README says', () => {
+      const main = dirs.get('bootstrap')?.files.get('bootstrap/main.tf') ?? {};
+      const document = blocks2(main, 'data').find(([t, n]) => t === 'aws_iam_policy_document' && n === 'state');
+      const statements = (document?.[2].statement ?? []) as Hcl[];
+      const bucket = tf('aws_s3_bucket.state.arn');
+      /** Who may touch a key: every principal but those the Deny statement on it excepts is denied. */
+      const allowedOn = new Map<string, string[]>();
+      for (const [i, r] of model.terraform.roots.entries()) {
+        const deny = statements.find((x) => attr(x, 'sid') === `OwnRolesOnly${i}`);
+        assert.ok(deny, `a Deny for ${r.name}'s state`);
+        assert.equal(attr(deny, 'effect'), 'Deny');
+        assert.deepEqual(attr(deny, 'actions'), [
+          's3:DeleteObject',
+          's3:GetObject',
+          's3:GetObjectVersion',
+          's3:PutObject',
+        ]);
+        assert.deepEqual(attr(deny, 'resources'), [`${bucket}/${r.stateKey}`, `${bucket}/${r.stateKey}.tflock`]);
+        const principals = deny.principals as Hcl[];
+        assert.deepEqual([attr(principals[0], 'type'), attr(principals[0], 'identifiers')], ['*', ['*']]);
+        const condition = (deny.condition as Hcl[])[0];
+        assert.deepEqual([attr(condition, 'test'), attr(condition, 'variable')], ['ArnNotEquals', 'aws:PrincipalArn']);
+        allowedOn.set(r.stateKey, attr(condition, 'values') as string[]);
+      }
+      // Every CI role reaches its own root's state and no other.
+      for (const r of model.terraform.roots) {
+        for (const role of [r.planRole, r.applyRole]) {
+          for (const other of model.terraform.roots) {
+            const allowed = allowedOn.get(other.stateKey)?.includes(role.arn);
+            assert.equal(allowed, other === r, `${role.name} on ${other.stateKey}`);
+          }
+        }
+      }
+      for (const values of allowedOn.values()) assert.ok(values.includes(tf('aws_iam_role.state_break_glass.arn')));
+      const readme = readFileSync(join(root, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+      assert.match(
+        readme,
+        /denies each (root's state key and lock file|key and lock file) to every principal but (that|its) root's (plan and apply roles|two roles) and the break-glass role/,
+      );
+      assert.doesNotMatch(readme, /can read every state object/);
+    });
+
     it('trusts GitHub only through StringEquals on aud and an exact sub of one repository and ref or environment', () => {
       // The one place a GitHub trust policy is written.
       const role = dirs.get('terraform/iam/github-oidc-role');

@@ -152,6 +152,8 @@ export interface TerraformRoot {
   reviewed: boolean;
   /** The reviewed GitHub Environment its pull request plan runs in (production). */
   planGithubEnvironment?: string;
+  /** Its state's key in the state bucket: only its plan and apply roles (and break glass) may touch it. */
+  stateKey: string;
   /**
    * What the root is made of: its folder, the local modules it uses (transitively) and the services
    * file. A push to main applies the root only when one of these changed.
@@ -461,6 +463,7 @@ function rootsOf(
       applyRole: terraform.globalApplyRole,
       githubEnvironment: terraform.globalGithubEnvironment,
       reviewed: false,
+      stateKey: terraform.globalStateKey,
     },
     ROOT_MODULES.global,
   );
@@ -474,6 +477,7 @@ function rootsOf(
         githubEnvironment: e.infraGithubEnvironment,
         reviewed: e.isProduction,
         planGithubEnvironment: e.infraPlanGithubEnvironment,
+        stateKey: e.stateKey,
       },
       ROOT_MODULES.environment,
     );

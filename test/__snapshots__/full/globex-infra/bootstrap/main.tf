@@ -124,6 +124,87 @@ data "aws_iam_policy_document" "state" {
     }
   }
 
+
+  # global's state and lock: its own plan and apply roles only (and break glass), even for
+  # principals of this account whose IAM policies allow more (the other roots' roles included).
+  statement {
+    sid       = "OwnRolesOnly0"
+    effect    = "Deny"
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    resources = ["${aws_s3_bucket.state.arn}/global/terraform.tfstate", "${aws_s3_bucket.state.arn}/global/terraform.tfstate.tflock"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = ["arn:aws:iam::000111222333:role/gha-infra-plan-global", "arn:aws:iam::000111222333:role/gha-infra-apply-global", aws_iam_role.state_break_glass.arn]
+    }
+  }
+
+  # dev's state and lock: its own plan and apply roles only (and break glass), even for
+  # principals of this account whose IAM policies allow more (the other roots' roles included).
+  statement {
+    sid       = "OwnRolesOnly1"
+    effect    = "Deny"
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    resources = ["${aws_s3_bucket.state.arn}/environments/dev/terraform.tfstate", "${aws_s3_bucket.state.arn}/environments/dev/terraform.tfstate.tflock"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = ["arn:aws:iam::111111111111:role/gha-infra-plan-dev", "arn:aws:iam::111111111111:role/gha-infra-apply-dev", aws_iam_role.state_break_glass.arn]
+    }
+  }
+
+  # staging's state and lock: its own plan and apply roles only (and break glass), even for
+  # principals of this account whose IAM policies allow more (the other roots' roles included).
+  statement {
+    sid       = "OwnRolesOnly2"
+    effect    = "Deny"
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    resources = ["${aws_s3_bucket.state.arn}/environments/staging/terraform.tfstate", "${aws_s3_bucket.state.arn}/environments/staging/terraform.tfstate.tflock"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = ["arn:aws:iam::222222222222:role/gha-infra-plan-staging", "arn:aws:iam::222222222222:role/gha-infra-apply-staging", aws_iam_role.state_break_glass.arn]
+    }
+  }
+
+  # prod's state and lock: its own plan and apply roles only (and break glass), even for
+  # principals of this account whose IAM policies allow more (the other roots' roles included).
+  statement {
+    sid       = "OwnRolesOnly3"
+    effect    = "Deny"
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    resources = ["${aws_s3_bucket.state.arn}/environments/prod/terraform.tfstate", "${aws_s3_bucket.state.arn}/environments/prod/terraform.tfstate.tflock"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "ArnNotEquals"
+      variable = "aws:PrincipalArn"
+      values   = ["arn:aws:iam::333333333333:role/gha-infra-plan-prod", "arn:aws:iam::333333333333:role/gha-infra-apply-prod", aws_iam_role.state_break_glass.arn]
+    }
+  }
+
   # The state's history is out of reach of every role, CI's administrators included, except the
   # break-glass role: no deleting a version, bypassing its lock, or changing versioning, the lock,
   # the expiry rules or this policy. (The account's root user can still delete this policy.)
