@@ -68,22 +68,31 @@ export function parseGithubOwner(raw: unknown): Parsed<string> {
   return { value };
 }
 
-/** `dev=111111111111,prod=222222222222` on the command line, a map in an answers file. */
-export function parseAccounts(raw: unknown): Parsed<Record<string, string>> {
-  let entries: [string, unknown][];
+/**
+ * The entries of a per-environment map: `env=value,env=value` on the command line, a map in an
+ * answers file; `what` names the value in errors. An empty string is an empty map.
+ */
+function environmentMap(raw: unknown, what: { pair: string; map: string }): Parsed<[string, unknown][]> {
   if (typeof raw === 'string') {
-    if (raw.trim() === '') return { value: {} };
-    entries = [];
+    if (raw.trim() === '') return { value: [] };
+    const entries: [string, unknown][] = [];
     for (const pair of raw.split(',')) {
       const at = pair.indexOf('=');
-      if (at < 0) return { error: 'must be a list of environment=accountId pairs separated by commas' };
+      if (at < 0) return { error: `must be a list of environment=${what.pair} pairs separated by commas` };
       entries.push([pair.slice(0, at).trim(), pair.slice(at + 1).trim()]);
     }
-  } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
-    entries = Object.entries(raw);
-  } else return { error: 'must be a map of environment to 12-digit account ID' };
+    return { value: entries };
+  }
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) return { value: Object.entries(raw) };
+  return { error: `must be a map of environment to ${what.map}` };
+}
+
+/** `dev=111111111111,prod=222222222222` on the command line, a map in an answers file. */
+export function parseAccounts(raw: unknown): Parsed<Record<string, string>> {
+  const entries = environmentMap(raw, { pair: 'accountId', map: '12-digit account ID' });
+  if ('error' in entries) return entries;
   const value: Record<string, string> = {};
-  for (const [env, id] of entries) {
+  for (const [env, id] of entries.value) {
     if (Object.hasOwn(value, env)) return { error: `names "${env}" more than once; give each environment one account` };
     const parsed = parseAccountId(id);
     if ('error' in parsed) return { error: `entry "${env}" ${parsed.error}` };
@@ -100,20 +109,10 @@ const PRIVATE_16 = /^(10\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)|172\.(1[6-9]|2\d|3[0
  * CIDRs are never given to another environment.
  */
 export function parseVpcCidrs(raw: unknown): Parsed<Record<string, string>> {
-  let entries: [string, unknown][];
-  if (typeof raw === 'string') {
-    if (raw.trim() === '') return { value: {} };
-    entries = [];
-    for (const pair of raw.split(',')) {
-      const at = pair.indexOf('=');
-      if (at < 0) return { error: 'must be a list of environment=CIDR pairs separated by commas' };
-      entries.push([pair.slice(0, at).trim(), pair.slice(at + 1).trim()]);
-    }
-  } else if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
-    entries = Object.entries(raw);
-  } else return { error: 'must be a map of environment to VPC CIDR' };
+  const entries = environmentMap(raw, { pair: 'CIDR', map: 'VPC CIDR' });
+  if ('error' in entries) return entries;
   const value: Record<string, string> = {};
-  for (const [env, cidr] of entries) {
+  for (const [env, cidr] of entries.value) {
     if ('error' in environmentName(env)) {
       return { error: `entry "${env}" is not an environment name (2-12 lowercase letters, digits and '-')` };
     }
