@@ -81,6 +81,15 @@ export function liveSuite(set: LiveSet): void {
       figures.push(`${what}: ${seconds(ms)} from push to Synced+Healthy`);
       return ms;
     };
+    /** Commits what a clone changed, pushes it to main and sends GitHub's push event; returns the new main. */
+    const pushChange = async (dir: string, message: string) => {
+      p.git(dir, ['commit', '--quiet', '-am', message]);
+      const before = p.head();
+      p.git(dir, ['push', '--quiet', 'origin', 'main']);
+      const main = p.head();
+      await p.pushEvent(before, main, p.webhookSecret);
+      return main;
+    };
     const onDigest = (env: Environment, svc: string, digest: string) => () =>
       rolledOutImage(env, svc)?.endsWith(`@${digest}`) ?? false;
 
@@ -313,11 +322,7 @@ export function liveSuite(set: LiveSet): void {
       );
       assert.notEqual(marked, appText);
       writeFileSync(appFile, marked);
-      p.git(dir, ['commit', '--quiet', '-am', 'external-secrets: a chart version that does not exist']);
-      const before = p.head();
-      p.git(dir, ['push', '--quiet', 'origin', 'main']);
-      const broken = p.head();
-      await p.pushEvent(before, broken, p.webhookSecret);
+      await pushChange(dir, 'external-secrets: a chart version that does not exist');
       const annotation = () =>
         env.cluster.getJson(['-n', 'argocd', 'applications.argoproj.io', appName]).metadata.annotations?.[
           'test-bed/wave-check'
@@ -343,10 +348,7 @@ export function liveSuite(set: LiveSet): void {
       figures.push(`a chart that cannot be fetched: the later wave held back for 20 s, as it must`);
       // The fix (the add-on's version back) lets every wave through, the held change included.
       writeFileSync(addon, addonText);
-      p.git(dir, ['commit', '--quiet', '-am', 'external-secrets: back to the pinned chart']);
-      p.git(dir, ['push', '--quiet', 'origin', 'main']);
-      const fixed = p.head();
-      await p.pushEvent(broken, fixed, p.webhookSecret);
+      const fixed = await pushChange(dir, 'external-secrets: back to the pinned chart');
       await p.converged(env, fixed, 5 * 60_000, () => annotation() === 'held');
     });
 
@@ -363,12 +365,7 @@ export function liveSuite(set: LiveSet): void {
         const edited = edit(text);
         assert.notEqual(edited, text, message);
         writeFileSync(file, edited);
-        p.git(dir, ['commit', '--quiet', '-am', message]);
-        const before = p.head();
-        p.git(dir, ['push', '--quiet', 'origin', 'main']);
-        const main = p.head();
-        await p.pushEvent(before, main, p.webhookSecret);
-        return main;
+        return pushChange(dir, message);
       };
       /** Samples spec.replicas until `done`; returns the fewest seen. */
       const fewestUntil = async (what: string, done: (n: number) => boolean, timeoutMs = 3 * 60_000) => {
