@@ -21,10 +21,37 @@ describe('answer changes: the rules', () => {
     assert.throws(() => checkAnswerChange(at('1.34'), at('1.33'), true), /EKS cannot downgrade a cluster/);
     assert.throws(
       () => checkAnswerChange(at('1.33'), at('1.35'), true),
-      /EKS upgrades one minor version at a time: upgrade to 1\.34 and apply every environment first/,
+      /Kubernetes 1\.35 for dev: its cluster runs 1\.33, and EKS upgrades one minor version at a time: upgrade to 1\.34 and apply dev first/,
     );
     assert.deepEqual(checkAnswerChange(at('1.34'), at('1.35'), false), []);
     assert.deepEqual(checkAnswerChange(at('1.34'), at('1.34'), false), []);
+  });
+
+  it('applies the one-minor rule to each cluster: environments move one at a time, a new one starts anywhere', () => {
+    const at = (kubernetesVersion: string, kubernetesVersions: Record<string, string>, environments?: string[]) =>
+      change({ kubernetesVersion, kubernetesVersions, ...(environments ? { environments } : {}) });
+    // dev first, then staging, then the default catches up with them.
+    assert.deepEqual(checkAnswerChange(at('1.33', {}), at('1.33', { dev: '1.34' }), false), []);
+    assert.deepEqual(
+      checkAnswerChange(at('1.33', { dev: '1.34' }), at('1.33', { dev: '1.35', staging: '1.34' }), false),
+      [],
+    );
+    assert.deepEqual(
+      checkAnswerChange(at('1.33', { dev: '1.35', staging: '1.34' }), at('1.34', { dev: '1.35' }), false),
+      [],
+    );
+    // Moving the default moves prod two minors while dev stays: refused for prod, by name.
+    assert.throws(
+      () => checkAnswerChange(at('1.33', { dev: '1.34' }), at('1.35', { dev: '1.34' }), true),
+      /Kubernetes 1\.35 for staging: its cluster runs 1\.33/,
+    );
+    assert.throws(
+      () => checkAnswerChange(at('1.33', { dev: '1.35' }), at('1.33', {}), true),
+      /Kubernetes 1\.33 for dev: its cluster runs 1\.35, and EKS cannot downgrade a cluster/,
+    );
+    // An environment the change adds has no cluster yet.
+    const added = at('1.33', { qa: '1.35' }, ['dev', 'qa', 'staging', 'prod']);
+    assert.deepEqual(checkAnswerChange(at('1.33', {}), added, true), []);
   });
 
   it('needs --allow-destroy to remove an environment, move the region or move an account, and says what to do in AWS', () => {

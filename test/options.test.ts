@@ -133,6 +133,10 @@ const badInputs: [string, unknown, Fragment, Context?][] = [
   ['kubernetesVersion', '2.0', 'supported by EKS'],
   ['kubernetesVersion', minorStep(oldestKubernetes, -1), 'supported by EKS'],
   ['kubernetesVersion', minorStep(newestKubernetes, 1), 'supported by EKS'],
+  ['kubernetesVersions', 'dev=1.20', 'supported by EKS'],
+  ['kubernetesVersions', 'dev', 'environment=version pairs'],
+  ['kubernetesVersions', `dev=${oldestKubernetes},dev=${newestKubernetes}`, 'names "dev" more than once'],
+  ['kubernetesVersions', { qa: newestKubernetes }, 'not in environments', { names: 'qa' }],
   ['domain', 'localhost', 'DNS name'],
   ['domain', 'Example.com', 'DNS name'],
   ['domain', 'example..com', 'DNS name'],
@@ -189,6 +193,9 @@ const accepts: [string, unknown, unknown, RawAnswers?][] = [
   ['kubernetesVersion', newestKubernetes, newestKubernetes],
   // A JSON number: 1.35 and "1.35" are the same version.
   ['kubernetesVersion', Number(newestKubernetes), newestKubernetes],
+  ['kubernetesVersions', `dev=${newestKubernetes}`, { dev: newestKubernetes }],
+  // An environment on kubernetesVersion anyway is not recorded as its own: it follows the default again.
+  ['kubernetesVersions', { dev: good.kubernetesVersion }, {}],
   ['domain', 'a.b', 'a.b'],
   ['domain', `${label63}.com`, `${label63}.com`],
   ['domain', domainOf(200), domainOf(200)],
@@ -327,6 +334,7 @@ describe('answers: validation', () => {
       ['environments', ['dev', 'global'], 'entry "global"'],
       ['environments', ['dev', 'dev'], '"dev"'],
       ['accounts', { dev: '1234' }, 'entry "dev"'],
+      ['kubernetesVersions', { staging: '1.20' }, 'entry "staging"'],
     ];
     for (const [field, value, quote] of entries) {
       const { violation } = violationOf([field, value, quote]);
@@ -363,6 +371,7 @@ describe('answers: validation', () => {
       'awsRegion',
       'environments',
       'kubernetesVersion',
+      'kubernetesVersions',
       'domain',
       'vpcCidrs',
       'clusterAdmins',

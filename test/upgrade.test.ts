@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { PlatformAnswers, ServiceAnswers } from '../generators/lib/answers/table.ts';
 import { buildModel } from '../generators/lib/model.ts';
 import type { RenderedFile } from '../generators/lib/render/render.ts';
@@ -273,6 +273,27 @@ describe('upgrade (lib): one scenario each', () => {
     const state = readRepoState(join(ws, 'acme-infra'));
     assert.equal(state?.answers.kubernetesVersion, '1.35');
     assert.equal(state?.version, generatorId.version);
+  });
+
+  it('a Kubernetes version for one environment changes that environment alone', async () => {
+    const { ws } = await oldWorkspace();
+    // What the answer changes on top of the version upgrade: the old workspace gets that one anyway.
+    const changes = (plans: RepoUpgrade[]) =>
+      new Map(plans.flatMap((p) => p.changes.map((c) => [`${basename(p.repo.dir)}/${c.path}`, JSON.stringify(c)])));
+    const versionOnly = changes(plansFor(ws));
+    const plans = plansFor(ws, { kubernetesVersions: { dev: '1.35' } });
+    const changed = [...changes(plans)].filter(([path, change]) => versionOnly.get(path) !== change).map(([p]) => p);
+    assert.deepEqual(
+      changed.filter((path) => !path.endsWith(YO_RC)),
+      ['acme-infra/README.md', 'acme-infra/environments/dev/main.tf'],
+    );
+    await applyUpgrades(plans, { commit: false });
+    const version = (env: string) =>
+      /kubernetes_version = "([\d.]+)"/.exec(
+        readFileSync(join(ws, 'acme-infra', 'environments', env, 'main.tf'), 'utf8'),
+      )?.[1];
+    assert.deepEqual([version('dev'), version('prod')], ['1.35', '1.34']);
+    assert.deepEqual(readRepoState(join(ws, 'acme-gitops'))?.answers.kubernetesVersions, { dev: '1.35' });
   });
 
   it('refuses a dirty tree and writes nothing', async () => {

@@ -96,6 +96,8 @@ export interface Environment {
    * GitOps repo with. One slash only, so it never falls under any `<org>/<env>/` prefix External Secrets reads.
    */
   argocdRepoSecretName: string;
+  /** EKS Kubernetes version of this environment's cluster (kubernetesVersions, else kubernetesVersion). */
+  kubernetesVersion: string;
   /** VPC CIDR of this environment (distinct per environment, so VPCs can be peered later). */
   vpcCidr: string;
   /** The VPC's public subnets, one per zone: the addresses internet-facing ALBs send to pods from. */
@@ -387,6 +389,7 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     infraPlanGithubEnvironment,
     infraApplySubject: `repo:${infraRepo.fullName}:environment:${name}`,
     argocdRepoSecretName: `argocd/${name}-gitops-repo`,
+    kubernetesVersion: platform.kubernetesVersions?.[name] ?? platform.kubernetesVersion,
     vpcCidr,
     publicSubnetCidrs: Array.from({ length: VPC.zones }, (_, i) =>
       cidrSubnet(vpcCidr, VPC.publicSubnet.newbits, VPC.publicSubnet.first + i),

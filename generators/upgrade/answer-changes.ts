@@ -17,16 +17,28 @@ function minor(version: string): number {
   return Number(version.split('.')[1]);
 }
 
-/** The one-minor-at-a-time rule of EKS, or undefined when the change keeps it. */
-function kubernetesRefusal(from: string, to: string): string | undefined {
-  if (minor(to) < minor(from)) {
-    return `--kubernetes-version ${to}: the clusters run ${from}, and EKS cannot downgrade a cluster; nothing was written.`;
-  }
-  if (minor(to) > minor(from) + 1) {
-    return (
-      `--kubernetes-version ${to}: the clusters run ${from}, and EKS upgrades one minor version at a time: ` +
-      `upgrade to 1.${minor(from) + 1} and apply every environment first; nothing was written.`
-    );
+/** Each environment's Kubernetes version: its own (kubernetesVersions), else kubernetesVersion. */
+function kubernetesVersionOf(answers: PlatformAnswers, env: string): string {
+  return answers.kubernetesVersions?.[env] ?? answers.kubernetesVersion;
+}
+
+/**
+ * The one-minor-at-a-time rule of EKS, per cluster, or undefined when the change keeps it. An
+ * environment added by the change has no cluster yet: it may start at any version.
+ */
+function kubernetesRefusal(from: PlatformAnswers, to: PlatformAnswers): string | undefined {
+  for (const env of to.environments.filter((e) => from.environments.includes(e))) {
+    const [was, will] = [kubernetesVersionOf(from, env), kubernetesVersionOf(to, env)];
+    if (minor(will) < minor(was)) {
+      return `Kubernetes ${will} for ${env}: its cluster runs ${was}, and EKS cannot downgrade a cluster; nothing was written.`;
+    }
+    if (minor(will) > minor(was) + 1) {
+      const next = `1.${minor(was) + 1}`;
+      return (
+        `Kubernetes ${will} for ${env}: its cluster runs ${was}, and EKS upgrades one minor version at a time: ` +
+        `upgrade to ${next} and apply ${env} first (--kubernetes-versions ${env}=${next} moves ${env} alone); nothing was written.`
+      );
+    }
   }
   return undefined;
 }
@@ -101,7 +113,7 @@ export function destructionLines(found: Destruction[]): string[] {
  * must happen in AWS first). Returns the destructive changes allowed with --allow-destroy.
  */
 export function checkAnswerChange(from: PlatformAnswers, to: PlatformAnswers, allowDestroy: boolean): Destruction[] {
-  const refusal = kubernetesRefusal(from.kubernetesVersion, to.kubernetesVersion);
+  const refusal = kubernetesRefusal(from, to);
   if (refusal) throw new UsageError(refusal);
   const found = destructions(from, to);
   if (found.length > 0 && !allowDestroy) {

@@ -226,6 +226,20 @@ export function parseKubernetesVersion(raw: unknown): Parsed<string> {
   return { value };
 }
 
+/** `dev=1.35` on the command line, a map in an answers file: environments ahead of (or behind) the rest. */
+export function parseKubernetesVersions(raw: unknown): Parsed<Record<string, string>> {
+  const entries = environmentMap(raw, { pair: 'version', map: 'Kubernetes version' });
+  if ('error' in entries) return entries;
+  const value: Record<string, string> = {};
+  for (const [env, version] of entries.value) {
+    if (Object.hasOwn(value, env)) return { error: `names "${env}" more than once; give each environment one version` };
+    const parsed = parseKubernetesVersion(version);
+    if ('error' in parsed) return { error: `entry "${env}" ${parsed.error}` };
+    value[env] = parsed.value;
+  }
+  return { value };
+}
+
 export function parseDomain(raw: unknown): Parsed<string> {
   const value = text(raw);
   if (value === undefined) return { error: 'must be a string' };

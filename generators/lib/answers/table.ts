@@ -13,6 +13,7 @@ import {
   parseEnvironments,
   parseGithubOwner,
   parseKubernetesVersion,
+  parseKubernetesVersions,
   parseOrg,
   parsePort,
   parseRegion,
@@ -114,6 +115,17 @@ export const optionTable = {
     default: defaultKubernetesVersion,
     prompt: { message: 'Kubernetes version', type: 'select', choices: kubernetesVersions },
     parse: parseKubernetesVersion,
+  },
+  kubernetesVersions: {
+    kind: 'answer',
+    scope: 'platform',
+    description:
+      'Optional Kubernetes version per environment, e.g. dev=1.35, to upgrade one environment at a time; the others run kubernetesVersion',
+    cli: 'string',
+    default: {} as Record<string, string>,
+    defaultText: 'every environment on kubernetesVersion',
+    optional: true,
+    parse: parseKubernetesVersions,
   },
   domain: {
     kind: 'answer',

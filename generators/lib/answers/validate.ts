@@ -90,6 +90,13 @@ function platformRules(a: PlatformAnswers): Violation[] {
       value: env,
       rule: `names an environment that is not in environments (${a.environments.join(', ')})`,
     }));
+  const versions = Object.keys(a.kubernetesVersions ?? {})
+    .filter((env) => !a.environments.includes(env))
+    .map((env) => ({
+      field: 'kubernetesVersions',
+      value: env,
+      rule: `names an environment that is not in environments (${a.environments.join(', ')})`,
+    }));
   // An access entry takes a role of the cluster's own account: one of another account would give no one access.
   const used = new Set(a.environments.map((env) => a.accounts?.[env] ?? a.awsAccountId));
   const admins = (a.clusterAdmins ?? [])
@@ -99,7 +106,7 @@ function platformRules(a: PlatformAnswers): Violation[] {
       value: arn,
       rule: `is a role of account ${roleArnAccount(arn)}, where no environment runs (${[...used].join(', ')})`,
     }));
-  return [...accounts, ...admins];
+  return [...accounts, ...versions, ...admins];
 }
 
 /** Whether one of a service's ingress hosts, <service>.<env>.<domain>, is too long for DNS (253). */
@@ -143,12 +150,23 @@ export function completePlatform(given: RawAnswers, useDemo: boolean): PlatformA
   throwIfAny(violations);
   const platform = known as PlatformAnswers;
   throwIfAny(platformRules(platform));
-  return withVpcCidrs(platform);
+  return recordable(platform);
 }
 
-/** VPC CIDRs are allocated once, then recorded: an environment added later never gets one another had. */
-function withVpcCidrs(platform: PlatformAnswers): PlatformAnswers {
-  return { ...platform, vpcCidrs: allocateVpcCidrs(platform.environments, platform.vpcCidrs ?? {}) };
+/**
+ * The answers as they are recorded. VPC CIDRs are allocated once, then recorded: an environment added
+ * later never gets one another had. A per-environment Kubernetes version equal to kubernetesVersion is
+ * dropped, so the environments that caught up follow kubernetesVersion again.
+ */
+function recordable(platform: PlatformAnswers): PlatformAnswers {
+  const kubernetesVersions = Object.fromEntries(
+    Object.entries(platform.kubernetesVersions ?? {}).filter(([, v]) => v !== platform.kubernetesVersion),
+  );
+  return {
+    ...platform,
+    kubernetesVersions,
+    vpcCidrs: allocateVpcCidrs(platform.environments, platform.vpcCidrs ?? {}),
+  };
 }
 
 function serviceOf(known: Record<string, unknown>): ServiceAnswers {
@@ -204,7 +222,7 @@ export function completeAnswers(
   const service = serviceOf(servicePart.known);
   const serviceViolations = serviceRules(service, platform, [], 'service').map((v) => blameDomain(v, platform));
   throwIfAny([...platformRules(platform), ...serviceViolations]);
-  return { platform: withVpcCidrs(platform), service };
+  return { platform: recordable(platform), service };
 }
 
 /**
