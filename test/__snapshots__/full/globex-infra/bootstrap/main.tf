@@ -434,6 +434,7 @@ module "ci_access" {
       apply_role        = "gha-infra-apply-global"
       apply_subject     = "repo:Globex-Corp/globex-infra:environment:global"
       state_key         = "global/terraform.tfstate"
+      root_tag          = "global"
       plan_secret_names = []
     }
   }
@@ -454,6 +455,7 @@ module "ci_access_111111111111" {
       apply_role        = "gha-infra-apply-dev"
       apply_subject     = "repo:Globex-Corp/globex-infra:environment:dev"
       state_key         = "environments/dev/terraform.tfstate"
+      root_tag          = "environments/dev"
       plan_secret_names = ["argocd/dev-gitops-repo"]
     }
   }
@@ -474,6 +476,7 @@ module "ci_access_222222222222" {
       apply_role        = "gha-infra-apply-staging"
       apply_subject     = "repo:Globex-Corp/globex-infra:environment:staging"
       state_key         = "environments/staging/terraform.tfstate"
+      root_tag          = "environments/staging"
       plan_secret_names = ["argocd/staging-gitops-repo"]
     }
   }
@@ -494,6 +497,7 @@ module "ci_access_333333333333" {
       apply_role        = "gha-infra-apply-prod"
       apply_subject     = "repo:Globex-Corp/globex-infra:environment:prod"
       state_key         = "environments/prod/terraform.tfstate"
+      root_tag          = "environments/prod"
       plan_secret_names = ["argocd/prod-gitops-repo"]
     }
   }

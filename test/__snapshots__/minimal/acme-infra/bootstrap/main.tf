@@ -279,6 +279,7 @@ module "ci_access" {
       apply_role        = "gha-infra-apply-global"
       apply_subject     = "repo:acme/acme-infra:environment:global"
       state_key         = "global/terraform.tfstate"
+      root_tag          = "global"
       plan_secret_names = []
     }
     "dev" = {
@@ -287,6 +288,7 @@ module "ci_access" {
       apply_role        = "gha-infra-apply-dev"
       apply_subject     = "repo:acme/acme-infra:environment:dev"
       state_key         = "environments/dev/terraform.tfstate"
+      root_tag          = "environments/dev"
       plan_secret_names = ["argocd/dev-gitops-repo"]
     }
     "prod" = {
@@ -295,6 +297,7 @@ module "ci_access" {
       apply_role        = "gha-infra-apply-prod"
       apply_subject     = "repo:acme/acme-infra:environment:prod"
       state_key         = "environments/prod/terraform.tfstate"
+      root_tag          = "environments/prod"
       plan_secret_names = ["argocd/prod-gitops-repo"]
     }
   }

@@ -4,13 +4,14 @@ variable "state_bucket" {
 }
 
 variable "roots" {
-  description = "The Terraform roots whose CI roles live in this account, by root name: role names, the OIDC subjects each role trusts, the root's state key and the Secrets Manager secrets its plan must read."
+  description = "The Terraform roots whose CI roles live in this account, by root name: role names, the OIDC subjects each role trusts, the root's state key, its `root` tag (what its resources carry) and the Secrets Manager secrets its plan must read."
   type = map(object({
     plan_role         = string
     plan_subjects     = list(string)
     apply_role        = string
     apply_subject     = string
     state_key         = string
+    root_tag          = string
     plan_secret_names = list(string)
   }))
 }

@@ -37,10 +37,17 @@ variable "policy_arns" {
 }
 
 variable "inline_policy_statements" {
-  description = "Statements of the role's inline policy, by SID."
+  description = "Statements of the role's inline policy, by SID (Allow unless effect says Deny; actions or not_actions)."
   type = map(object({
-    actions   = list(string)
-    resources = list(string)
+    effect      = optional(string, "Allow")
+    actions     = optional(list(string))
+    not_actions = optional(list(string))
+    resources   = list(string)
+    condition = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })))
   }))
   default = {}
 }
