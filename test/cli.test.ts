@@ -166,7 +166,7 @@ describe('gitops-platform bin: reports of service and upgrade', function () {
     const dir = tempDir('bin-streams');
     const made = gitopsPlatform(['new', '--defaults', '--skip-install', '--output', 'ws'], dir);
     assert.equal(made.status, 0, made.stderr);
-    assert.match(made.stdout, /^Wrote 140 files in 3 repos/);
+    assert.match(made.stdout, /^Wrote 141 files in 3 repos/);
     assert.equal(made.stderr, '');
   });
 

@@ -426,7 +426,7 @@ for (const { set, extra } of sets) {
       assert.doesNotMatch(readme, /can read every state object/);
     });
 
-    it('trusts GitHub only through StringEquals on aud and an exact sub of one repository and ref or environment', () => {
+    it('trusts GitHub only through StringEquals on aud and a sub of one repository, context and workflow file', () => {
       // The one place a GitHub trust policy is written.
       const role = dirs.get('terraform/iam/github-oidc-role');
       assert.ok(role);
@@ -442,7 +442,8 @@ for (const { set, extra } of sets) {
         conditions.map((c) => [c.test, c.variable]),
         [
           ['StringEquals', 'token.actions.githubusercontent.com:aud'],
-          ['StringEquals', 'token.actions.githubusercontent.com:sub'],
+          // StringLike: the only wildcard is a pull request's number (checked below).
+          ['StringLike', 'token.actions.githubusercontent.com:sub'],
         ],
       );
       assert.deepEqual(conditions[0].values, ['sts.amazonaws.com']);
@@ -470,7 +471,7 @@ for (const { set, extra } of sets) {
 
       // Every subject given to the module, evaluated from the rendered data.
       const exact =
-        /^repo:([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+):(ref:refs\/heads\/[A-Za-z0-9_./-]+|environment:[A-Za-z0-9_.-]+|pull_request)$/;
+        /^repo:([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+):(ref:refs\/heads\/[A-Za-z0-9_./-]+|environment:[A-Za-z0-9_.-]+|pull_request):job_workflow_ref:\1\/\.github\/workflows\/[a-z]+\.yaml@refs\/(heads\/main|pull\/\*\/merge)$/;
       const subjectsOf: { role: string; subjects: string[] }[] = [];
       const services = JSON.parse(readFileSync(join(root, model.terraform.servicesFile), 'utf8'));
       const ciRole = dirs.get('global')?.modules.find((m) => m.name === 'ci_role');
@@ -500,25 +501,29 @@ for (const { set, extra } of sets) {
         const repos = new Set<string>();
         for (const s of subjects) {
           const m = exact.exec(s);
-          assert.ok(m, `${name}: "${s}" is not an exact subject`);
+          assert.ok(m, `${name}: "${s}" is not a subject of one repository, context and workflow`);
+          assert.equal(s.includes('*'), s.endsWith('@refs/pull/*/merge'), `${name}: "${s}" has a wildcard elsewhere`);
           repos.add(m[1]);
         }
         assert.equal(repos.size, 1, `${name}: one repository`);
       }
-      // Expected bindings, from the model.
+      // Expected bindings (GitHub's sub with the claim template repo, context, job_workflow_ref).
+      const sub = (fullName: string, context: string, file: string, ref = 'refs/heads/main') =>
+        `repo:${fullName}:${context}:job_workflow_ref:${fullName}/.github/workflows/${file}@${ref}`;
       for (const s of model.services) {
         assert.deepEqual(subjectsOf.find((x) => x.role === s.ciRole.name)?.subjects, [
-          `repo:${s.repo.fullName}:ref:refs/heads/main`,
+          sub(s.repo.fullName, 'ref:refs/heads/main', 'ci.yaml'),
         ]);
       }
+      const infra = model.repos.infra.fullName;
       for (const e of model.environments) {
         assert.deepEqual(subjectsOf.find((x) => x.role === e.infraApplyRole.name)?.subjects, [
-          `repo:${model.repos.infra.fullName}:environment:${e.name}`,
+          sub(infra, `environment:${e.name}`, 'terraform.yaml'),
         ]);
       }
-      // Plan roles: main (drift check) and pull requests, except production's, which reads the cluster's
-      // Secrets: there only jobs in the reviewed "<prod>-plan" GitHub Environment.
-      const infra = model.repos.infra.fullName;
+      // Plan roles: drift.yaml on main and terraform.yaml on pull requests, except production's, which
+      // reads the cluster's Secrets: there only jobs in the reviewed "<prod>-plan" GitHub Environment,
+      // and terraform.yaml on main, whose plan the reviewed apply applies.
       const planRoles = [
         { name: 'global', role: model.terraform.globalPlanRole, isProduction: false },
         ...model.environments.map((e) => ({ name: e.name, role: e.infraPlanRole, isProduction: e.isProduction })),
@@ -526,12 +531,20 @@ for (const { set, extra } of sets) {
       for (const e of planRoles) {
         const plan = subjectsOf.find((x) => x.role === e.role.name)?.subjects;
         const review = e.isProduction ? `environment:${e.name}-plan` : 'pull_request';
-        assert.deepEqual(plan, [`repo:${infra}:${review}`, `repo:${infra}:ref:refs/heads/main`], `${e.name} plan role`);
+        assert.deepEqual(
+          plan,
+          [
+            sub(infra, review, 'terraform.yaml', 'refs/pull/*/merge'),
+            sub(infra, 'ref:refs/heads/main', 'drift.yaml'),
+            ...(e.isProduction ? [sub(infra, 'ref:refs/heads/main', 'terraform.yaml')] : []),
+          ],
+          `${e.name} plan role`,
+        );
       }
       const prodPlan =
         subjectsOf.find((x) => x.role === model.productionEnvironment.infraPlanRole.name)?.subjects ?? [];
       assert.ok(prodPlan.length > 0);
-      assert.ok(!prodPlan.some((x) => x.endsWith(':pull_request')), 'the production plan role trusts no pull request');
+      assert.ok(!prodPlan.some((x) => x.includes(':pull_request:')), 'the production plan role trusts no pull request');
     });
 
     it('plans production on pull requests only in its reviewed Environment, and gates every apply', () => {
@@ -737,6 +750,7 @@ for (const { set, extra } of sets) {
         assert.deepEqual(Object.keys(s), [
           'name',
           'port',
+          'repository',
           'ecrRepository',
           'ciRole',
           'ciRoleSubject',

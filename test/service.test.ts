@@ -135,7 +135,7 @@ describe('service <name>', () => {
   it('says what to do next as the flags left it: a pull request, a commit to make, or the branch it is on', () => {
     const plan = {
       service: { name: 'web', port: 8081 },
-      model: { githubOwner: 'acme' },
+      model: { githubOwner: 'acme', oidc: { configureScript: 'scripts/configure-github-oidc.sh' } },
       summary: [
         {
           repo: 'acme-infra',

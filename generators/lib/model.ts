@@ -82,14 +82,15 @@ export interface Environment {
   /** GitHub Environment of the infra repo whose jobs may assume infraApplyRole (production: required reviewers). */
   infraGithubEnvironment: string;
   /**
-   * OIDC `sub` values trusted by infraPlanRole: main of the infra repo (the scheduled drift check), and
-   * its pull requests, except in production: there only jobs in infraPlanGithubEnvironment (required
-   * reviewers), since the plan role reads the cluster's Secrets and a pull request can edit the workflow.
+   * OIDC `sub` values trusted by infraPlanRole: drift.yaml on main of the infra repo, and terraform.yaml
+   * on its pull requests, except in production: there only jobs in infraPlanGithubEnvironment (required
+   * reviewers), since the plan role reads the cluster's Secrets and a pull request can edit the workflow,
+   * and terraform.yaml on main (the plan its reviewed apply applies).
    */
   infraPlanSubjects: string[];
   /** Production only: the GitHub Environment (required reviewers) whose jobs plan pull requests with infraPlanRole. */
   infraPlanGithubEnvironment?: string;
-  /** OIDC `sub` trusted by infraApplyRole: the infra repo's jobs in infraGithubEnvironment. */
+  /** OIDC `sub` trusted by infraApplyRole: the infra repo's terraform.yaml jobs in infraGithubEnvironment, from main. */
   infraApplySubject: string;
   /**
    * Secrets Manager name (in this environment's account) of the GitHub App credential Argo CD reads the
@@ -210,7 +211,7 @@ export interface Service {
   };
   /** Role the service repo's CI assumes (GitHub OIDC, main branch only) to push to its ECR repository. */
   ciRole: Role;
-  /** OIDC `sub` trusted by ciRole: the service repo's main branch only. */
+  /** OIDC `sub` trusted by ciRole: the service repo's ci.yaml on its main branch only. */
   ciRoleSubject: string;
   environments: ServiceEnvironment[];
 }
@@ -230,6 +231,12 @@ export interface Model {
   firstEnvironment: Environment;
   productionEnvironment: Environment;
   repos: { infra: Repo; gitops: Repo };
+  /**
+   * GitHub's OIDC `sub` claim template of every repository (claimKeys), which the CI roles' trust
+   * policies expect; configureScript (infra repo) sets it, after checking GitHub spells each repository
+   * as the trust policies do.
+   */
+  oidc: { claimKeys: string[]; configureScript: string };
   terraform: {
     /** S3 bucket of every Terraform state, in the global account (created by bootstrap/). */
     stateBucket: string;
@@ -240,7 +247,7 @@ export interface Model {
     globalApplyRole: Role;
     /** GitHub Environment of the infra repo whose jobs may assume globalApplyRole. */
     globalGithubEnvironment: string;
-    /** OIDC `sub` values trusted by globalPlanRole: pull requests and main (the drift check) of the infra repo. */
+    /** OIDC `sub` values trusted by globalPlanRole: terraform.yaml on pull requests and drift.yaml on main of the infra repo. */
     globalPlanSubjects: string[];
     globalApplySubject: string;
     /**
@@ -340,12 +347,34 @@ function sizing(env: Environment): Sizing {
 }
 
 /**
- * The OIDC subjects of a read-only plan role: the repo's pull requests (or, given a GitHub Environment,
- * only jobs in that environment), and its main branch (drift check).
+ * The OIDC `sub` claim template every repository of the platform sets (scripts/configure-github-oidc.sh
+ * in the infra repo): with job_workflow_ref in it, a role trusts one workflow file, not every workflow
+ * that runs on main or in a GitHub Environment.
  */
-function githubPlanSubjects(r: Repo, githubEnvironment?: string): string[] {
-  const review = githubEnvironment ? `environment:${githubEnvironment}` : 'pull_request';
-  return [`repo:${r.fullName}:${review}`, `repo:${r.fullName}:ref:refs/heads/main`];
+const OIDC_CLAIM_KEYS = ['repo', 'context', 'job_workflow_ref'];
+/** The workflow files whose jobs assume AWS roles. */
+const WORKFLOWS = { terraform: 'terraform.yaml', drift: 'drift.yaml', promote: 'promote.yaml', ci: 'ci.yaml' };
+const MAIN = 'refs/heads/main';
+/** The ref of a pull_request run (refs/pull/<number>/merge): the only wildcard a trusted subject has. */
+const PULL_REQUEST_REF = 'refs/pull/*/merge';
+
+/** The `sub` of a job of `workflow` in repository r, given its context (OIDC_CLAIM_KEYS' order). */
+function oidcSubject(r: Repo, context: string, workflow: string, ref: string): string {
+  return `repo:${r.fullName}:${context}:job_workflow_ref:${r.fullName}/.github/workflows/${workflow}@${ref}`;
+}
+
+/**
+ * The OIDC subjects of a read-only plan role: terraform.yaml on the repo's pull requests (or, given a
+ * reviewed GitHub Environment, only its jobs in that environment), drift.yaml on main, and for a root
+ * whose reviewed apply applies a plan made on main, terraform.yaml on main.
+ */
+function githubPlanSubjects(r: Repo, reviewed?: { planGithubEnvironment: string }): string[] {
+  const review = reviewed ? `environment:${reviewed.planGithubEnvironment}` : 'pull_request';
+  return [
+    oidcSubject(r, review, WORKFLOWS.terraform, PULL_REQUEST_REF),
+    oidcSubject(r, `ref:${MAIN}`, WORKFLOWS.drift, MAIN),
+    ...(reviewed ? [oidcSubject(r, `ref:${MAIN}`, WORKFLOWS.terraform, MAIN)] : []),
+  ];
 }
 
 function ciAccessModule(accountId: string, globalAccountId: string): string {
@@ -385,9 +414,12 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     infraPlanRole: role(accountId, `gha-infra-plan-${name}`),
     infraApplyRole: role(accountId, `gha-infra-apply-${name}`),
     infraGithubEnvironment: name,
-    infraPlanSubjects: githubPlanSubjects(infraRepo, infraPlanGithubEnvironment),
+    infraPlanSubjects: githubPlanSubjects(
+      infraRepo,
+      infraPlanGithubEnvironment ? { planGithubEnvironment: infraPlanGithubEnvironment } : undefined,
+    ),
     infraPlanGithubEnvironment,
-    infraApplySubject: `repo:${infraRepo.fullName}:environment:${name}`,
+    infraApplySubject: oidcSubject(infraRepo, `environment:${name}`, WORKFLOWS.terraform, MAIN),
     argocdRepoSecretName: `argocd/${name}-gitops-repo`,
     kubernetesVersion: platform.kubernetesVersions?.[name] ?? platform.kubernetesVersion,
     vpcCidr,
@@ -507,7 +539,7 @@ function terraformOf(platform: PlatformAnswers, infraRepo: Repo, environments: E
     globalApplyRole: role(awsAccountId, 'gha-infra-apply-global'),
     globalGithubEnvironment: 'global',
     globalPlanSubjects: githubPlanSubjects(infraRepo),
-    globalApplySubject: `repo:${infraRepo.fullName}:environment:global`,
+    globalApplySubject: oidcSubject(infraRepo, 'environment:global', WORKFLOWS.terraform, MAIN),
     applyEnabledVariable: 'TERRAFORM_APPLY_ENABLED',
     stateBreakGlassRole: role(awsAccountId, 'state-break-glass'),
     stateLockDays: 30,
@@ -544,7 +576,7 @@ function serviceOf(s: ServiceAnswers, platform: PlatformAnswers, environments: E
     chartPath: `charts/${s.name}`,
     image: { registry, repositoryName, repository: `${registry}/${repositoryName}` },
     ciRole: role(awsAccountId, `gha-svc-${s.name}`),
-    ciRoleSubject: `repo:${serviceRepo.fullName}:ref:refs/heads/main`,
+    ciRoleSubject: oidcSubject(serviceRepo, `ref:${MAIN}`, WORKFLOWS.ci, MAIN),
     environments: environments.map((env) => ({
       env,
       valuesFile: `${env.valuesDir}/${s.name}.yaml`,
@@ -580,12 +612,13 @@ export function buildModel(
     firstEnvironment: environments[0],
     productionEnvironment: environments[environments.length - 1],
     repos: { infra: infraRepo, gitops: gitopsRepo },
+    oidc: { claimKeys: OIDC_CLAIM_KEYS, configureScript: 'scripts/configure-github-oidc.sh' },
     terraform: terraformOf(platform, infraRepo, environments),
     services: sorted.map((s) => serviceOf(s, platform, environments)),
     promote: {
       githubEnvironment: PROMOTE_ENVIRONMENT,
       role: role(awsAccountId, 'gha-gitops-promote'),
-      roleSubject: `repo:${gitopsRepo.fullName}:environment:${PROMOTE_ENVIRONMENT}`,
+      roleSubject: oidcSubject(gitopsRepo, `environment:${PROMOTE_ENVIRONMENT}`, WORKFLOWS.promote, MAIN),
       ecrRepositoryPrefix: ecrRepositoryPrefix(org),
     },
     argocd: {

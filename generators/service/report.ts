@@ -63,7 +63,7 @@ function nextSteps(run: ServiceRun): string[] {
         ]),
     `${push(infra.repo, where[0], 'first')}: applying it creates the ECR repository, the CI role and the Pod Identity roles the service needs.`,
     `${push(gitops.repo, where[1], 'after the infra apply')}, so Argo CD creates the namespace and service account that the Pod Identity association expects.`,
-    `Create the GitHub repo ${plan.model.githubOwner}/${plan.service.name}, push ${app.name}/, and set its variables and secrets (see its README). Its first merge to main builds and deploys it.` +
+    `Create the GitHub repo ${plan.model.githubOwner}/${plan.service.name}, push ${app.name}/, set its variables and secrets (see its README), and run ${plan.model.oidc.configureScript} in ${infra.repo} (its CI role trusts it only with that OIDC claim template). Its first merge to main builds and deploys it.` +
       (run.skipInstall
         ? ` First run \`npm install --package-lock-only\` in ${app.name}/ and commit the lockfile (--skip-install left it out; its CI and Dockerfile run \`npm ci\`).`
         : ''),

@@ -63,7 +63,7 @@ export const optionTable = {
   githubOwner: {
     kind: 'answer',
     scope: 'platform',
-    description: 'GitHub user or organization that will own the three repos',
+    description: 'GitHub user or organization that will own the three repos, spelled as GitHub spells it',
     cli: 'string',
     default: (known: Record<string, unknown>) => known.org as string | undefined,
     defaultText: '<org>',

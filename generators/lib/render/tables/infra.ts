@@ -38,6 +38,8 @@ export const infraFiles: readonly FileRow[] = [
   { template: 'scripts/lock-providers.sh' },
   // One environment down in order: Argo CD's Applications and load balancers first, then the root.
   { template: 'scripts/teardown.sh' },
+  // Every repository's OIDC claim template, which the CI roles' trust policies expect.
+  { template: 'scripts/configure-github-oidc.sh' },
 
   // One-time bootstrap, applied by hand: state bucket, OIDC provider and CI roles per account.
   { template: 'bootstrap/README.md' },

@@ -430,9 +430,9 @@ module "ci_access" {
   roots = {
     global = {
       plan_role         = "gha-infra-plan-global"
-      plan_subjects     = ["repo:Globex-Corp/globex-infra:pull_request", "repo:Globex-Corp/globex-infra:ref:refs/heads/main"]
+      plan_subjects     = ["repo:Globex-Corp/globex-infra:pull_request:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/terraform.yaml@refs/pull/*/merge", "repo:Globex-Corp/globex-infra:ref:refs/heads/main:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/drift.yaml@refs/heads/main"]
       apply_role        = "gha-infra-apply-global"
-      apply_subject     = "repo:Globex-Corp/globex-infra:environment:global"
+      apply_subject     = "repo:Globex-Corp/globex-infra:environment:global:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/terraform.yaml@refs/heads/main"
       state_key         = "global/terraform.tfstate"
       root_tag          = "global"
       plan_secret_names = []
@@ -451,9 +451,9 @@ module "ci_access_111111111111" {
   roots = {
     "dev" = {
       plan_role         = "gha-infra-plan-dev"
-      plan_subjects     = ["repo:Globex-Corp/globex-infra:pull_request", "repo:Globex-Corp/globex-infra:ref:refs/heads/main"]
+      plan_subjects     = ["repo:Globex-Corp/globex-infra:pull_request:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/terraform.yaml@refs/pull/*/merge", "repo:Globex-Corp/globex-infra:ref:refs/heads/main:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/drift.yaml@refs/heads/main"]
       apply_role        = "gha-infra-apply-dev"
-      apply_subject     = "repo:Globex-Corp/globex-infra:environment:dev"
+      apply_subject     = "repo:Globex-Corp/globex-infra:environment:dev:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/terraform.yaml@refs/heads/main"
       state_key         = "environments/dev/terraform.tfstate"
       root_tag          = "environments/dev"
       plan_secret_names = ["argocd/dev-gitops-repo"]
@@ -472,9 +472,9 @@ module "ci_access_222222222222" {
   roots = {
     "staging" = {
       plan_role         = "gha-infra-plan-staging"
-      plan_subjects     = ["repo:Globex-Corp/globex-infra:pull_request", "repo:Globex-Corp/globex-infra:ref:refs/heads/main"]
+      plan_subjects     = ["repo:Globex-Corp/globex-infra:pull_request:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/terraform.yaml@refs/pull/*/merge", "repo:Globex-Corp/globex-infra:ref:refs/heads/main:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/drift.yaml@refs/heads/main"]
       apply_role        = "gha-infra-apply-staging"
-      apply_subject     = "repo:Globex-Corp/globex-infra:environment:staging"
+      apply_subject     = "repo:Globex-Corp/globex-infra:environment:staging:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/terraform.yaml@refs/heads/main"
       state_key         = "environments/staging/terraform.tfstate"
       root_tag          = "environments/staging"
       plan_secret_names = ["argocd/staging-gitops-repo"]
@@ -493,9 +493,9 @@ module "ci_access_333333333333" {
   roots = {
     "prod" = {
       plan_role         = "gha-infra-plan-prod"
-      plan_subjects     = ["repo:Globex-Corp/globex-infra:environment:prod-plan", "repo:Globex-Corp/globex-infra:ref:refs/heads/main"]
+      plan_subjects     = ["repo:Globex-Corp/globex-infra:environment:prod-plan:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/terraform.yaml@refs/pull/*/merge", "repo:Globex-Corp/globex-infra:ref:refs/heads/main:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/drift.yaml@refs/heads/main", "repo:Globex-Corp/globex-infra:ref:refs/heads/main:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/terraform.yaml@refs/heads/main"]
       apply_role        = "gha-infra-apply-prod"
-      apply_subject     = "repo:Globex-Corp/globex-infra:environment:prod"
+      apply_subject     = "repo:Globex-Corp/globex-infra:environment:prod:job_workflow_ref:Globex-Corp/globex-infra/.github/workflows/terraform.yaml@refs/heads/main"
       state_key         = "environments/prod/terraform.tfstate"
       root_tag          = "environments/prod"
       plan_secret_names = ["argocd/prod-gitops-repo"]

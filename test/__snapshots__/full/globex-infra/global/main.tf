@@ -79,7 +79,7 @@ module "promote_role" {
   name              = "gha-gitops-promote"
   description       = "Promote workflow of Globex-Corp/globex-gitops: tag promoted images in ECR"
   oidc_provider_arn = data.aws_iam_openid_connect_provider.github.arn
-  subjects          = ["repo:Globex-Corp/globex-gitops:environment:promote"]
+  subjects          = ["repo:Globex-Corp/globex-gitops:environment:promote:job_workflow_ref:Globex-Corp/globex-gitops/.github/workflows/promote.yaml@refs/heads/main"]
   inline_policy_statements = {
     EcrTag = {
       actions   = ["ecr:BatchGetImage", "ecr:PutImage"]

@@ -275,27 +275,27 @@ module "ci_access" {
   roots = {
     global = {
       plan_role         = "gha-infra-plan-global"
-      plan_subjects     = ["repo:acme/acme-infra:pull_request", "repo:acme/acme-infra:ref:refs/heads/main"]
+      plan_subjects     = ["repo:acme/acme-infra:pull_request:job_workflow_ref:acme/acme-infra/.github/workflows/terraform.yaml@refs/pull/*/merge", "repo:acme/acme-infra:ref:refs/heads/main:job_workflow_ref:acme/acme-infra/.github/workflows/drift.yaml@refs/heads/main"]
       apply_role        = "gha-infra-apply-global"
-      apply_subject     = "repo:acme/acme-infra:environment:global"
+      apply_subject     = "repo:acme/acme-infra:environment:global:job_workflow_ref:acme/acme-infra/.github/workflows/terraform.yaml@refs/heads/main"
       state_key         = "global/terraform.tfstate"
       root_tag          = "global"
       plan_secret_names = []
     }
     "dev" = {
       plan_role         = "gha-infra-plan-dev"
-      plan_subjects     = ["repo:acme/acme-infra:pull_request", "repo:acme/acme-infra:ref:refs/heads/main"]
+      plan_subjects     = ["repo:acme/acme-infra:pull_request:job_workflow_ref:acme/acme-infra/.github/workflows/terraform.yaml@refs/pull/*/merge", "repo:acme/acme-infra:ref:refs/heads/main:job_workflow_ref:acme/acme-infra/.github/workflows/drift.yaml@refs/heads/main"]
       apply_role        = "gha-infra-apply-dev"
-      apply_subject     = "repo:acme/acme-infra:environment:dev"
+      apply_subject     = "repo:acme/acme-infra:environment:dev:job_workflow_ref:acme/acme-infra/.github/workflows/terraform.yaml@refs/heads/main"
       state_key         = "environments/dev/terraform.tfstate"
       root_tag          = "environments/dev"
       plan_secret_names = ["argocd/dev-gitops-repo"]
     }
     "prod" = {
       plan_role         = "gha-infra-plan-prod"
-      plan_subjects     = ["repo:acme/acme-infra:environment:prod-plan", "repo:acme/acme-infra:ref:refs/heads/main"]
+      plan_subjects     = ["repo:acme/acme-infra:environment:prod-plan:job_workflow_ref:acme/acme-infra/.github/workflows/terraform.yaml@refs/pull/*/merge", "repo:acme/acme-infra:ref:refs/heads/main:job_workflow_ref:acme/acme-infra/.github/workflows/drift.yaml@refs/heads/main", "repo:acme/acme-infra:ref:refs/heads/main:job_workflow_ref:acme/acme-infra/.github/workflows/terraform.yaml@refs/heads/main"]
       apply_role        = "gha-infra-apply-prod"
-      apply_subject     = "repo:acme/acme-infra:environment:prod"
+      apply_subject     = "repo:acme/acme-infra:environment:prod:job_workflow_ref:acme/acme-infra/.github/workflows/terraform.yaml@refs/heads/main"
       state_key         = "environments/prod/terraform.tfstate"
       root_tag          = "environments/prod"
       plan_secret_names = ["argocd/prod-gitops-repo"]

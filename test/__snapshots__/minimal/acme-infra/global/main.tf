@@ -79,7 +79,7 @@ module "promote_role" {
   name              = "gha-gitops-promote"
   description       = "Promote workflow of acme/acme-gitops: tag promoted images in ECR"
   oidc_provider_arn = data.aws_iam_openid_connect_provider.github.arn
-  subjects          = ["repo:acme/acme-gitops:environment:promote"]
+  subjects          = ["repo:acme/acme-gitops:environment:promote:job_workflow_ref:acme/acme-gitops/.github/workflows/promote.yaml@refs/heads/main"]
   inline_policy_statements = {
     EcrTag = {
       actions   = ["ecr:BatchGetImage", "ecr:PutImage"]

@@ -1,7 +1,10 @@
 # An IAM role that GitHub Actions assumes with OIDC (no static keys). The trust policy is written
 # here instead of using the module's enable_github_oidc, which checks the audience with
-# ForAllValues:StringEquals (true when the claim is absent): both claims use plain StringEquals,
-# `aud` must be sts.amazonaws.com and `sub` one of var.subjects, which name exact refs only.
+# ForAllValues:StringEquals (true when the claim is absent): `aud` must be sts.amazonaws.com
+# (StringEquals) and `sub` one of var.subjects (StringLike: each names one repository, context and
+# workflow file; the only wildcard is a pull request's number). AWS compares the `sub` case-sensitively,
+# as git compares branch and file names; scripts/configure-github-oidc.sh checks that GitHub spells
+# every repository as the subjects do.
 module "role" {
   #checkov:skip=CKV_TF_1:Registry module pinned to an exact version from the generator's pin table (Renovate bumps it); a commit hash would bypass the registry's version resolution.
   source  = "terraform-aws-modules/iam/aws//modules/iam-role"
@@ -25,7 +28,7 @@ module "role" {
           values   = ["sts.amazonaws.com"]
         },
         {
-          test     = "StringEquals"
+          test     = "StringLike"
           variable = "token.actions.githubusercontent.com:sub"
           values   = var.subjects
         },

@@ -14,14 +14,21 @@ variable "oidc_provider_arn" {
 }
 
 variable "subjects" {
-  description = "Exact `sub` claims allowed to assume the role: each names one repository and one branch, one GitHub Environment, or its pull requests. No wildcards."
+  description = "`sub` claims allowed to assume the role, in the repositories' claim template (repo, context, job_workflow_ref): each names one repository, one branch, GitHub Environment or its pull requests, and one workflow file of that repository. The one wildcard: a pull request's number (refs/pull/*/merge)."
   type        = list(string)
 
   validation {
     condition = length(var.subjects) > 0 && alltrue([
-      for s in var.subjects : can(regex("^repo:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:(ref:refs/heads/[A-Za-z0-9_./-]+|environment:[A-Za-z0-9_.-]+|pull_request)$", s))
+      for s in var.subjects : can(regex("^repo:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+:(ref:refs/heads/[A-Za-z0-9_./-]+|environment:[A-Za-z0-9_.-]+|pull_request):job_workflow_ref:[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/\\.github/workflows/[A-Za-z0-9_.-]+@refs/(heads/[A-Za-z0-9_./-]+|pull/\\*/merge)$", s))
     ])
-    error_message = "Each subject must be repo:<owner>/<repo>:ref:refs/heads/<branch>, repo:<owner>/<repo>:environment:<name> or repo:<owner>/<repo>:pull_request, without wildcards."
+    error_message = "Each subject must be repo:<owner>/<repo>:<context>:job_workflow_ref:<owner>/<repo>/.github/workflows/<file>@<ref>, the context ref:refs/heads/<branch>, environment:<name> or pull_request, the ref refs/heads/<branch> or refs/pull/*/merge, and no other wildcard."
+  }
+
+  validation {
+    condition = alltrue([
+      for s in var.subjects : split(":", s)[1] == split("/.github/workflows/", element(split(":", s), length(split(":", s)) - 1))[0]
+    ])
+    error_message = "Each subject's workflow must be a workflow of the subject's own repository."
   }
 
   validation {
