@@ -93,3 +93,45 @@ export function fileDiff(path: string, before: string | undefined, after: string
     .filter((line, i) => !(i === 0 && line.startsWith('=')))
     .filter((l, i, all) => i < all.length - 1 || l !== '');
 }
+
+/** Where a repo's change lands: its branch, and the branch it started from (a pull request's base). */
+export interface Landing {
+  branch: string;
+  from: string;
+  /** The branch is made by this command (not --current-branch). */
+  created: boolean;
+}
+
+/** One file of a change as reports show it (JSON and text). */
+export interface ReportedFile {
+  path: string;
+  action: 'add' | 'change' | 'remove';
+  /** A removed file the team had edited. */
+  edited?: boolean;
+  /** With --diff. */
+  diff?: string;
+}
+
+/** A planned file as reported, with its unified diff when asked. */
+export function reportedFile(
+  file: { path: string; action: ReportedFile['action']; before?: string; after?: string; edited?: boolean },
+  diff: boolean,
+): ReportedFile {
+  return {
+    path: file.path,
+    action: file.action,
+    ...(file.edited ? { edited: true } : {}),
+    ...(diff ? { diff: fileDiff(file.path, file.before, file.after).join('\n') } : {}),
+  };
+}
+
+export function landingText(where: Landing): string {
+  return where.created ? `new branch ${where.branch} from ${where.from}` : `branch ${where.branch}`;
+}
+
+/** Pushing a repo's change: a branch with a pull request to merge `when`, or a push of `when` itself. */
+export function pushStep(repo: string, where: Landing, when: string): string {
+  return where.branch === where.from
+    ? `Push ${repo} (${where.branch}) ${when}`
+    : `Push ${repo} (branch ${where.branch}) and open its pull request into ${where.from}; merge it ${when}`;
+}

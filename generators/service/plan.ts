@@ -6,12 +6,11 @@
 import type { PlatformAnswers, ServiceAnswers } from '../lib/answers/table.ts';
 import { checkService } from '../lib/answers/validate.ts';
 import { UsageError } from '../lib/errors.ts';
-import { mergeFile } from '../lib/merge.ts';
-import { buildModel, type Model, type RepoKind } from '../lib/model.ts';
-import { renderRepo } from '../lib/render/render.ts';
+import { buildModel, type Model } from '../lib/model.ts';
 import type { LocatedRepo } from '../lib/repos/locate.ts';
-import { manifestOf, readManifest, recordedAnswers, stateFiles } from '../lib/repos/state.ts';
-import type { FileOp, RepoChange } from '../lib/repos/transaction.ts';
+import { type PlannedFile, planChange } from '../lib/repos/plan-change.ts';
+import { recordedAnswers } from '../lib/repos/state.ts';
+import type { RepoChange } from '../lib/repos/transaction.ts';
 
 export interface ServicePlan {
   service: ServiceAnswers;
@@ -23,77 +22,7 @@ export interface ServicePlan {
   summary: { repo: string; files: PlannedFile[] }[];
 }
 
-/** One file of a plan, as a review shows it. */
-export interface PlannedFile {
-  path: string;
-  action: 'add' | 'change';
-  /** The file as it is (undefined: it does not exist). */
-  before?: string;
-  after: string;
-}
-
-function planRepo(
-  repo: LocatedRepo,
-  kind: Exclude<RepoKind, 'app'>,
-  before: Model,
-  after: Model,
-  platform: PlatformAnswers,
-  services: ServiceAnswers[],
-  version: string,
-  service: string,
-): { change: RepoChange; files: PlannedFile[] } {
-  // Per-service files of the existing services do not change; only shared files and the new
-  // service's own files are rendered (keeps each add as fast as the first, whatever the count).
-  const old = new Map(renderRepo(before, kind, undefined, []).files.map((f) => [f.path, f.content]));
-  const rendered = renderRepo(after, kind, undefined, [service]);
-  const ops: FileOp[] = [];
-  const files: PlannedFile[] = [];
-  const conflicts: string[] = [];
-  for (const file of rendered.files) {
-    const base = old.get(file.path);
-    const ours = base === file.content ? undefined : repo.read(file.path);
-    if (base === undefined) {
-      if (ours !== undefined) conflicts.push(`${file.path} (a new file of the service, but it already exists)`);
-      else {
-        ops.push({ path: file.path, content: file.content });
-        files.push({ path: file.path, action: 'add', after: file.content });
-      }
-      continue;
-    }
-    // Unchanged, deleted by the team, or the team's own file after creation (policy once).
-    if (base === file.content || ours === undefined || file.policy === 'once') continue;
-    const merged = mergeFile(file.path, base, ours, file.content);
-    if (merged.conflicts > 0) conflicts.push(`${file.path} (your edits overlap the lines the service adds)`);
-    else if (merged.content !== ours) {
-      ops.push({ path: file.path, content: merged.content });
-      files.push({ path: file.path, action: 'change', before: ours, after: merged.content });
-    }
-  }
-  if (conflicts.length > 0) {
-    throw new UsageError(
-      `Cannot add ${service} to ${repo.dir} without overwriting your work; nothing was written:\n  - ${conflicts.join('\n  - ')}`,
-    );
-  }
-  // The manifest keeps the entries of the files not rendered here (they did not change).
-  const previous = readManifest(repo.dir, repo.read);
-  const complete = previous ? rendered : renderRepo(after, kind);
-  const manifest = manifestOf(complete.files, version, previous);
-  for (const state of stateFiles({ kind }, platform, services, manifest)) {
-    ops.push(state);
-    const was = repo.read(state.path);
-    files.push({ path: state.path, action: was === undefined ? 'add' : 'change', before: was, after: state.content });
-  }
-  return {
-    change: {
-      name: rendered.repo.name,
-      dir: repo.dir,
-      ops,
-      message: `feat: add service ${service}`,
-      startPoint: repo.startPoint,
-    },
-    files,
-  };
-}
+export type { PlannedFile };
 
 export function planServiceAdd(
   infra: LocatedRepo,
@@ -130,10 +59,23 @@ export function planServiceAdd(
   const services = [...existing, service];
   const before = buildModel(platform, existing, generator);
   const model = buildModel(platform, services, generator);
-  const parts = [
-    planRepo(infra, 'infra', before, model, platform, services, generator.version, service.name),
-    planRepo(gitops, 'gitops', before, model, platform, services, generator.version, service.name),
-  ];
+  const parts = (['infra', 'gitops'] as const).map((kind, n) =>
+    planChange({
+      repo: [infra, gitops][n],
+      kind,
+      before,
+      after: model,
+      platform,
+      services,
+      version: generator.version,
+      message: `feat: add service ${service.name}`,
+      doing: `add ${service.name} to`,
+      touches: 'the lines the service adds',
+      // Per-service files of the existing services do not change; only shared files and the new
+      // service's own files are rendered (keeps each add as fast as the first, whatever the count).
+      onlyServices: [service.name],
+    }),
+  );
   return {
     service,
     model,

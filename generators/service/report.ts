@@ -6,24 +6,11 @@
  */
 import type { ServiceAnswers } from '../lib/answers/table.ts';
 import { EXIT_MEANINGS } from '../lib/errors.ts';
-import { fileDiff } from '../lib/report.ts';
+import { type Landing, landingText, pushStep, type ReportedFile, reportedFile } from '../lib/report.ts';
 import type { NewRepo } from '../lib/repos/create.ts';
-import type { PlannedFile, ServicePlan } from './plan.ts';
+import type { ServicePlan } from './plan.ts';
 
-/** Where a repo's change lands: its branch, and the branch it started from (a pull request's base). */
-export interface Landing {
-  branch: string;
-  from: string;
-  /** The branch is made by this command (not --current-branch). */
-  created: boolean;
-}
-
-interface ReportedFile {
-  path: string;
-  action: 'add' | 'change';
-  /** With --diff. */
-  diff?: string;
-}
+export type { Landing };
 
 export interface ServiceReport {
   command: 'service';
@@ -45,13 +32,6 @@ export interface ServiceRun {
   diff: boolean;
 }
 
-/** Pushing a repo's change: a branch with a pull request to merge `when`, or a push of `when` itself. */
-function push(repo: string, where: Landing, when: string): string {
-  return where.branch === where.from
-    ? `Push ${repo} (${where.branch}) ${when}`
-    : `Push ${repo} (branch ${where.branch}) and open its pull request into ${where.from}; merge it ${when}`;
-}
-
 function nextSteps(run: ServiceRun): string[] {
   const { plan, app, where } = run;
   const [infra, gitops] = plan.summary;
@@ -61,21 +41,13 @@ function nextSteps(run: ServiceRun): string[] {
       : [
           `Review the staged changes in ${infra.repo} and ${gitops.repo} (\`git diff --cached\`) and commit each (--no-commit left them uncommitted).`,
         ]),
-    `${push(infra.repo, where[0], 'first')}: applying it creates the ECR repository, the CI role and the Pod Identity roles the service needs.`,
-    `${push(gitops.repo, where[1], 'after the infra apply')}, so Argo CD creates the namespace and service account that the Pod Identity association expects.`,
+    `${pushStep(infra.repo, where[0], 'first')}: applying it creates the ECR repository, the CI role and the Pod Identity roles the service needs.`,
+    `${pushStep(gitops.repo, where[1], 'after the infra apply')}, so Argo CD creates the namespace and service account that the Pod Identity association expects.`,
     `Create the GitHub repo ${plan.model.githubOwner}/${plan.service.name}, push ${app.name}/, set its variables and secrets (see its README), and run ${plan.model.oidc.configureScript} in ${infra.repo} (its CI role trusts it only with that OIDC claim template). Its first merge to main builds and deploys it.` +
       (run.skipInstall
         ? ` First run \`npm install --package-lock-only\` in ${app.name}/ and commit the lockfile (--skip-install left it out; its CI and Dockerfile run \`npm ci\`).`
         : ''),
   ];
-}
-
-function reported(file: PlannedFile, diff: boolean): ReportedFile {
-  return {
-    path: file.path,
-    action: file.action,
-    ...(diff ? { diff: fileDiff(file.path, file.before, file.after).join('\n') } : {}),
-  };
 }
 
 export function serviceReport(run: ServiceRun): ServiceReport {
@@ -89,22 +61,18 @@ export function serviceReport(run: ServiceRun): ServiceReport {
       {
         name: run.app.name,
         new: true,
-        files: run.app.files.map((f) => reported({ path: f.path, action: 'add', after: f.content }, run.diff)),
+        files: run.app.files.map((f) => reportedFile({ path: f.path, action: 'add', after: f.content }, run.diff)),
       },
       ...run.plan.summary.map((part, n) => ({
         name: part.repo,
         new: false as const,
         committed: run.committed,
         ...run.where[n],
-        files: part.files.map((f) => reported(f, run.diff)),
+        files: part.files.map((f) => reportedFile(f, run.diff)),
       })),
     ],
     nextSteps: nextSteps(run),
   };
-}
-
-function whereText(where: Landing): string {
-  return where.created ? `new branch ${where.branch} from ${where.from}` : `branch ${where.branch}`;
 }
 
 /** The report as text: the plan of a dry run, or what changed and what to do next. */
@@ -112,7 +80,7 @@ export function serviceText(report: ServiceReport): string[] {
   if (report.dryRun) {
     return [
       ...report.repos.flatMap((repo) => [
-        `${repo.name}/ (${repo.new ? `new repo, ${repo.files.length} files` : whereText(repo)})`,
+        `${repo.name}/ (${repo.new ? `new repo, ${repo.files.length} files` : landingText(repo)})`,
         ...repo.files.flatMap((file) => [
           `  ${file.action.padEnd(6)}  ${file.path}`,
           ...(file.diff ? [file.diff] : []),
@@ -128,7 +96,7 @@ export function serviceText(report: ServiceReport): string[] {
       repo.new
         ? `  ${repo.name}/  new repo, ${repo.files.length} files, one commit`
         : `  ${repo.name}/  ${count(repo.files, 'add')} files added, ${count(repo.files, 'change')} changed on ` +
-          `${whereText(repo)}${repo.committed ? ', one commit' : ', staged, not committed'}`,
+          `${landingText(repo)}${repo.committed ? ', one commit' : ', staged, not committed'}`,
     ),
     ...report.repos.flatMap((repo) => repo.files.flatMap((file) => (file.diff ? [file.diff] : []))),
     '',
