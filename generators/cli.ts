@@ -9,6 +9,10 @@ import { readFileSync } from 'node:fs';
 import { createEnv } from 'yeoman-environment';
 import { newCommand } from './app/command.ts';
 import NewPlatformGenerator from './app/index.ts';
+import { envAddCommand } from './env-add/command.ts';
+import AddEnvironmentGenerator from './env-add/index.ts';
+import { envRemoveCommand } from './env-remove/command.ts';
+import RemoveEnvironmentGenerator from './env-remove/index.ts';
 import { type CommandSpec, positionalsUsage } from './lib/answers/table.ts';
 import { helpRows } from './lib/answers/yeoman.ts';
 import { CommandError } from './lib/errors.ts';
@@ -25,6 +29,8 @@ const commands = {
   new: { spec: newCommand, generator: NewPlatformGenerator },
   service: { spec: serviceCommand, generator: AddServiceGenerator },
   upgrade: { spec: upgradeCommand, generator: UpgradeGenerator },
+  'env add': { spec: envAddCommand, generator: AddEnvironmentGenerator },
+  'env remove': { spec: envRemoveCommand, generator: RemoveEnvironmentGenerator },
 } satisfies Record<string, { spec: CommandSpec; generator: unknown }>;
 
 function commandHelp(command: CommandSpec): string {
@@ -57,11 +63,12 @@ function mainHelp(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // `env add` and `env remove` are commands of two words.
+  const [name, ...rest] = argv[0] === 'env' && argv.length > 1 ? [`env ${argv[1]}`, ...argv.slice(2)] : argv;
   if (name === 'help' && rest.length > 0) {
     // `help <command>` is `<command> --help`.
-    const topic = (commands as Record<string, (typeof commands)[keyof typeof commands]>)[rest[0]];
-    if (!topic || rest.length > 1) {
+    const topic = (commands as Record<string, (typeof commands)[keyof typeof commands]>)[rest.join(' ')];
+    if (!topic) {
       console.error(`Unknown command "${rest.join(' ')}" for help.\n\n${mainHelp()}`);
       return 1;
     }

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkAnswerChange, destructions, differingAnswers } from '../generators/lib/answer-changes.ts';
 import type { PlatformAnswers } from '../generators/lib/answers/table.ts';
 import { PACKAGE_NAME, YO_RC } from '../generators/lib/repos/state.ts';
-import { checkAnswerChange, destructions, differingAnswers } from '../generators/upgrade/answer-changes.ts';
 import { answersFor, assertSameState, madeWorkspace, repoRoot, workspaceState } from './support/workspace.ts';
 
 const base = (): PlatformAnswers => ({ ...answersFor('minimal').platform, environments: ['dev', 'staging', 'prod'] });

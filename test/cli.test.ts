@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newCommand } from '../generators/app/command.ts';
+import { envAddCommand } from '../generators/env-add/command.ts';
+import { envRemoveCommand } from '../generators/env-remove/command.ts';
 import { flagName } from '../generators/lib/answers/table.ts';
 import { helpRows } from '../generators/lib/answers/yeoman.ts';
 import { serviceCommand } from '../generators/service/command.ts';
@@ -52,9 +54,9 @@ describe('gitops-platform bin', () => {
     assert.match(result.stdout, /--environments <value> +.*\(default: dev,prod\)/);
   });
 
-  for (const command of [newCommand, serviceCommand, upgradeCommand]) {
+  for (const command of [newCommand, serviceCommand, upgradeCommand, envAddCommand, envRemoveCommand]) {
     it(`${command.name} --help lists every option of the command, and the README documents each`, () => {
-      const result = gitopsPlatform([command.name, '--help'], repoRoot);
+      const result = gitopsPlatform([...command.name.split(' '), '--help'], repoRoot);
       assert.equal(result.status, 0, result.stderr);
       const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
       for (const [flag] of helpRows(command)) {

@@ -129,7 +129,13 @@ for (const set of Object.keys(answerSets) as (keyof typeof answerSets)[]) {
       const creds = plan.steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
       assert.equal(creds?.with?.['role-to-assume'], prod.planRole.arn);
       const env = model.productionEnvironment;
-      assert.ok(env.infraPlanSubjects.includes(`repo:${model.repos.infra.fullName}:ref:refs/heads/main`));
+      // Its plan role trusts terraform.yaml on main (test/oidc-trust.test.ts checks every job's token).
+      const infra = model.repos.infra.fullName;
+      assert.ok(
+        env.infraPlanSubjects.includes(
+          `repo:${infra}:ref:refs/heads/main:job_workflow_ref:${infra}/.github/workflows/terraform.yaml@refs/heads/main`,
+        ),
+      );
       const upload = plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
       assert.deepEqual(
         [upload?.with?.name, upload?.with?.path, upload?.with?.['if-no-files-found']],

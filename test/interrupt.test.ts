@@ -1,5 +1,5 @@
 /**
- * Interrupts are failures, not crashes: `new`, `service` and `upgrade` are stopped by SIGINT or
+ * Interrupts are failures, not crashes: `new`, `service`, `upgrade`, `env add` and `env remove` are stopped by SIGINT or
  * SIGTERM at every checkpoint of their run (the test seam GITOPS_PLATFORM_TEST_INTERRUPT, see
  * lib/process/interrupt.ts) and at moments in between (a real kill after a delay), and must leave
  * the workspace exactly as it was, exit 130 or 143 and say one line. A signal after the change is
@@ -22,11 +22,11 @@ function runBin(args: string[], cwd: string, seam?: string) {
 }
 
 /** Setups that each give a fresh copy of one workspace (made once, when first asked for). */
-function copies(prefix: string): Scenario['setup'] {
+function copies(prefix: string, newArgs: string[] = []): Scenario['setup'] {
   let base: string | undefined;
   let n = 0;
   return () => {
-    base ??= madeWorkspace('interrupt');
+    base ??= madeWorkspace('interrupt', newArgs);
     const ws = join(base, '..', `${prefix}-${n++}`);
     cpSync(base, ws, { recursive: true });
     return { cwd: ws, compared: ws };
@@ -52,6 +52,12 @@ const scenarios: Scenario[] = [
   },
   { command: 'service', args: ['service', 'web', '--skip-install'], setup: copies('service') },
   { command: 'upgrade', args: ['upgrade', '--domain', 'example.com', '--commit'], setup: copies('upgrade') },
+  { command: 'env add', args: ['env', 'add', 'staging'], setup: copies('env-add') },
+  {
+    command: 'env remove',
+    args: ['env', 'remove', 'staging', '--allow-destroy'],
+    setup: copies('env-remove', ['--environments', 'dev,staging,prod']),
+  },
 ];
 
 /** The checkpoints of a full run, as the seam lists them; the run itself must succeed. */

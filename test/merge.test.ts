@@ -17,6 +17,18 @@ function assertLineMergeConflicts(base: string, ours: string, theirs: string): v
 }
 
 describe('mergeFile', () => {
+  it('a change the data does not show (a comment) is not lost to the structural merge', () => {
+    // Same data on both sides of the template change: only the comment differs.
+    const base = lines('image:', '  # In prod the promote workflow copies it from dev.', '  digest: ""');
+    const theirs = lines('image:', '  # In prod the promote workflow copies it from staging.', '  digest: ""');
+    const ours = `${base}# team note\n`;
+    assert.deepEqual(mergeFile('environments/prod/api.yaml', base, ours, theirs), {
+      content: `${theirs}# team note\n`,
+      conflicts: 0,
+      how: 'text',
+    });
+  });
+
   describe('trivial cases', () => {
     // Not valid JSON: the trivial cases come before any parsing.
     const base = lines('{ "name": "api",', 'broken');

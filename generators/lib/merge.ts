@@ -274,10 +274,12 @@ export function mergeFile(
   if (/\.(ya?ml|json)$/.test(path)) {
     try {
       const found = additions(parseData(path, base), parseData(path, theirs));
-      if (found) {
-        const merged = path.endsWith('.json')
-          ? mergeJsonAdditions(ours, found)
-          : mergeYamlAdditions(ours, theirs, found);
+      const apply = (text: string) =>
+        found && (path.endsWith('.json') ? mergeJsonAdditions(text, found) : mergeYamlAdditions(text, theirs, found));
+      // Only when the additions are the whole change: applied to base they must give theirs byte for
+      // byte, or a change they do not carry (a comment, a reformatted line) would be lost.
+      if (found && apply(base) === theirs) {
+        const merged = apply(ours);
         if (merged !== undefined) return { content: merged, conflicts: 0, how: 'structural' };
       }
     } catch {

@@ -1,11 +1,11 @@
 import { basename } from 'node:path';
+import { checkAnswerChange, type Destruction, differingAnswers } from '../lib/answer-changes.ts';
 import type { Flags } from '../lib/answers/table.ts';
 import { checkGiven, checkServices, completePlatform } from '../lib/answers/validate.ts';
 import { CommandGenerator, type CommandOptions } from '../lib/command-generator.ts';
 import { UsageError } from '../lib/errors.ts';
 import { reposAround } from '../lib/repos/locate.ts';
 import { recordedAnswers } from '../lib/repos/state.ts';
-import { checkAnswerChange, type Destruction, differingAnswers } from './answer-changes.ts';
 import { upgradeCommand } from './command.ts';
 import { applyUpgrades, checkClean, hasWork, planUpgrades, type RepoUpgrade } from './plan.ts';
 import { replay, replayHere } from './replay.ts';

@@ -5,9 +5,9 @@
  * outcome and its exit code. As text, or as one JSON document (--json).
  */
 import { join, relative } from 'node:path';
+import { type Destruction, destructionLines } from '../lib/answer-changes.ts';
 import { EXIT_MEANINGS } from '../lib/errors.ts';
 import { fileDiff } from '../lib/report.ts';
-import { type Destruction, destructionLines } from './answer-changes.ts';
 import type { Action, RepoUpgrade } from './plan.ts';
 
 const columns: Action[] = ['updated', 'merged', 'conflict', 'added', 'removed', 'kept deleted'];

@@ -262,6 +262,34 @@ export const optionTable = {
     description:
       'Allow an answer change that destroys infrastructure (an environment removed, the region or an account moved); the steps to take in AWS are printed',
   },
+  after: {
+    kind: 'flag',
+    cli: 'string',
+    description: 'Put the new environment right after this one (default: right before production)',
+  },
+  before: {
+    kind: 'flag',
+    cli: 'string',
+    description:
+      'Put the new environment right before this one (before the first: it becomes the one merges deploy to)',
+  },
+  production: {
+    kind: 'flag',
+    cli: 'boolean',
+    default: false,
+    description: 'The new environment goes after production and becomes production (required to add one there)',
+  },
+  account: {
+    kind: 'flag',
+    cli: 'string',
+    description: 'AWS account ID (12 digits) of the new environment (default: awsAccountId)',
+  },
+  successor: {
+    kind: 'flag',
+    cli: 'string',
+    description:
+      'Removing the first or the production environment: the neighbour that takes its role (the next one, or the one before production)',
+  },
   check: {
     kind: 'flag',
     cli: 'boolean',
@@ -315,7 +343,7 @@ export const serviceKeys = answerKeys.filter((k): k is ServiceKey => optionTable
  * of the table it takes, how its help reads, and its Yeoman namespace.
  */
 export interface CommandSpec {
-  name: 'new' | 'service' | 'upgrade';
+  name: 'new' | 'service' | 'upgrade' | 'env add' | 'env remove';
   summary: string;
   usage: string;
   /** The Yeoman namespace, `yo gitops-platform[:<generator>]`. */

@@ -88,6 +88,11 @@ export function findRepo(kind: RepoKind, cwd: string, explicit?: string): Locate
   );
 }
 
+/** The app repos (one per service) in a workspace folder. */
+export function appReposIn(folder: string): LocatedRepo[] {
+  return reposIn(folder, 'app');
+}
+
 /** The repo in the current folder, or every repo made by this package in the folder's children. */
 export function reposAround(cwd: string): LocatedRepo[] {
   const here = readRepoState(cwd);

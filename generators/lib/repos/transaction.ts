@@ -6,8 +6,8 @@
  * steps), every repo already changed is put back (branch, HEAD, index, work tree, and the files and
  * folders the change created), and the error is rethrown.
  */
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { failureText, UsageError } from '../errors.ts';
 import { checkpoint, pointOfNoReturn } from '../process/interrupt.ts';
 import { createdBy, isExecutable, writeFile } from './files.ts';
@@ -51,6 +51,15 @@ interface RepoSnapshot {
   createdBranch?: string;
   /** Files or topmost new folders the change created, which git may not know (yet). */
   created: string[];
+}
+
+/** The folders of a removed file that it leaves empty (git keeps no empty folder either); restore brings them back. */
+function removeEmptyFolders(dir: string, folder: string): void {
+  for (let f = folder; f !== '.' && f !== ''; f = dirname(f)) {
+    const path = join(dir, f);
+    if (!existsSync(path) || readdirSync(path).length > 0) return;
+    rmdirSync(path);
+  }
 }
 
 function snapshotRepo(name: string, dir: string): RepoSnapshot {
@@ -138,9 +147,11 @@ async function applyOne(change: RepoChange, snapshot: RepoSnapshot, options: Cha
   }
   const staged: string[] = [];
   const conflicts: { path: string; stages: ConflictStages }[] = [];
+  const removed: string[] = [];
   for (const op of change.ops) {
     if ('remove' in op) {
       rmSync(join(dir, op.path), { force: true });
+      removed.push(op.path);
       staged.push(op.path);
       continue;
     }
@@ -154,6 +165,8 @@ async function applyOne(change: RepoChange, snapshot: RepoSnapshot, options: Cha
     if (op.stages) conflicts.push({ path: op.path, stages: op.stages });
     else staged.push(op.path);
   }
+  // After every write: a folder emptied here and written to again was not created by the change.
+  for (const path of removed) removeEmptyFolders(dir, dirname(path));
   await checkpoint(`${change.name}: files written`);
   // Stage what merged cleanly (removals as removals), so the conflicts stand out.
   const paths = [...new Set(staged)].filter((p) => existsSync(join(dir, p)) || isTracked(dir, p));

@@ -7,10 +7,10 @@
  * - repos of one workspace that record different answers: named field by field.
  * Reads nothing and writes nothing.
  */
-import type { PlatformAnswers } from '../lib/answers/table.ts';
-import { formatValue, UsageError } from '../lib/errors.ts';
-import { buildModel, type Environment } from '../lib/model.ts';
-import { generatorId } from '../lib/version.ts';
+import type { PlatformAnswers } from './answers/table.ts';
+import { formatValue, UsageError } from './errors.ts';
+import { buildModel, type Environment } from './model.ts';
+import { generatorId } from './version.ts';
 
 /** "1.34" -> 34: EKS versions are 1.<minor>. */
 function minor(version: string): number {
@@ -66,9 +66,17 @@ export function destructions(from: PlatformAnswers, to: PlatformAnswers): Destru
       found.push({
         what: `environment ${env.name} is removed`,
         steps: [
-          `Merge the GitOps repo's change first: Argo CD in ${env.clusterName} deletes what its Applications deployed (the load balancers and DNS records with them).`,
-          `Then, before the infra repo's change is merged, destroy its root from main, where its files still are: ${destroy(env)}.`,
-          `Then merge the infra repo's change; its state ${env.stateKey} in ${before.terraform.stateBucket} can be deleted.`,
+          // Argo CD does not prune when an Application's path disappears (it reports "app path does
+          // not exist" and stops), so the GitOps change cannot be what deletes the workloads.
+          ...(env.isProduction
+            ? [
+                `Set cluster_deletion_protection = false in ${env.terraformDir}/terraform.tfvars on main and let the pipeline apply it.`,
+              ]
+            : []),
+          `From main of the infra repo, where ${env.name}'s files still are, run scripts/teardown.sh ${env.name} (as ${env.infraApplyRole.name} in account ${env.accountId}): it deletes the root Application first, so Argo CD deletes every Application of ${env.clusterName} and what they deployed (load balancers included), waits until nothing is left, then runs ${destroy(env)}.`,
+          `Then merge the GitOps repo's change (${env.name}'s values and Applications; no cluster reads them any more), then the infra repo's (its root and CI jobs).`,
+          `Then apply bootstrap/ by hand: ${env.name}'s CI roles and their state-key statements go. Its state ${env.stateKey} stays in ${before.terraform.stateBucket} (versions locked for ${before.terraform.stateLockDays} days).`,
+          `Last, delete the infra repo's GitHub Environment ${env.infraGithubEnvironment}${env.infraPlanGithubEnvironment ? ` and ${env.infraPlanGithubEnvironment}` : ''} and the secret ${env.argocdRepoSecretName} in account ${env.accountId}.`,
         ],
       });
     } else if (moved.accountId !== env.accountId && from.awsRegion === to.awsRegion) {
@@ -121,7 +129,7 @@ export function checkAnswerChange(from: PlatformAnswers, to: PlatformAnswers, al
       [
         'Refusing a change that destroys infrastructure without --allow-destroy; nothing was written:',
         ...destructionLines(found),
-        'Rerun with --allow-destroy once you have planned these steps; upgrade prints them again.',
+        'Rerun with --allow-destroy once you have planned these steps; they are printed again then.',
       ].join('\n'),
     );
   }
