@@ -382,5 +382,19 @@ describe('yo gitops-platform', () => {
     assert.doesNotMatch(typo.stderr, /An error occured while running/, 'no Yeoman banner');
     assert.deepEqual(treeState(join(dir, 'platform')), before, 'the refusal changed the workspace');
     assert.equal(existsSync(join(dir, 'other')), false);
+
+    // The day-2 commands are generators of the same package: env add through yo, in the workspace.
+    const prefix = args.slice(0, args.length - yoArgs.length);
+    const added = spawnSync(command, [...prefix, 'gitops-platform:env-add', 'staging', '--no-insight'], {
+      cwd: join(dir, 'platform'),
+      env,
+      encoding: 'utf8',
+      input: '',
+      timeout: 60_000,
+    });
+    assert.equal(added.status, 0, `${added.stdout}\n${added.stderr}`);
+    assert.match(added.stdout, /Added environment staging; the order is now dev -> staging -> prod/);
+    const state = JSON.parse(readFileSync(join(dir, 'platform', 'acme-gitops', '.yo-rc.json'), 'utf8'));
+    assert.deepEqual(state['generator-gitops-platform'].answers.environments, ['dev', 'staging', 'prod']);
   });
 });

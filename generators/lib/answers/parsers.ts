@@ -87,18 +87,28 @@ function environmentMap(raw: unknown, what: { pair: string; map: string }): Pars
   return { error: `must be a map of environment to ${what.map}` };
 }
 
-/** `dev=111111111111,prod=222222222222` on the command line, a map in an answers file. */
-export function parseAccounts(raw: unknown): Parsed<Record<string, string>> {
-  const entries = environmentMap(raw, { pair: 'accountId', map: '12-digit account ID' });
+/** A per-environment map whose values each pass `parseOne`; `one` names a value in the duplicate rule. */
+function perEnvironment(
+  raw: unknown,
+  what: { pair: string; map: string; one: string },
+  parseOne: (raw: unknown) => Parsed<string>,
+): Parsed<Record<string, string>> {
+  const entries = environmentMap(raw, what);
   if ('error' in entries) return entries;
   const value: Record<string, string> = {};
-  for (const [env, id] of entries.value) {
-    if (Object.hasOwn(value, env)) return { error: `names "${env}" more than once; give each environment one account` };
-    const parsed = parseAccountId(id);
+  for (const [env, item] of entries.value) {
+    if (Object.hasOwn(value, env))
+      return { error: `names "${env}" more than once; give each environment one ${what.one}` };
+    const parsed = parseOne(item);
     if ('error' in parsed) return { error: `entry "${env}" ${parsed.error}` };
     value[env] = parsed.value;
   }
   return { value };
+}
+
+/** `dev=111111111111,prod=222222222222` on the command line, a map in an answers file. */
+export function parseAccounts(raw: unknown): Parsed<Record<string, string>> {
+  return perEnvironment(raw, { pair: 'accountId', map: '12-digit account ID', one: 'account' }, parseAccountId);
 }
 
 /** A private /16 (RFC 1918): what terraform/vpc divides into its subnets. */
@@ -228,16 +238,7 @@ export function parseKubernetesVersion(raw: unknown): Parsed<string> {
 
 /** `dev=1.35` on the command line, a map in an answers file: environments ahead of (or behind) the rest. */
 export function parseKubernetesVersions(raw: unknown): Parsed<Record<string, string>> {
-  const entries = environmentMap(raw, { pair: 'version', map: 'Kubernetes version' });
-  if ('error' in entries) return entries;
-  const value: Record<string, string> = {};
-  for (const [env, version] of entries.value) {
-    if (Object.hasOwn(value, env)) return { error: `names "${env}" more than once; give each environment one version` };
-    const parsed = parseKubernetesVersion(version);
-    if ('error' in parsed) return { error: `entry "${env}" ${parsed.error}` };
-    value[env] = parsed.value;
-  }
-  return { value };
+  return perEnvironment(raw, { pair: 'version', map: 'Kubernetes version', one: 'version' }, parseKubernetesVersion);
 }
 
 export function parseDomain(raw: unknown): Parsed<string> {

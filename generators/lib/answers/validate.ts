@@ -83,20 +83,17 @@ function complete(
 
 /** Rules across platform answers. */
 function platformRules(a: PlatformAnswers): Violation[] {
-  const accounts = Object.keys(a.accounts ?? {})
-    .filter((env) => !a.environments.includes(env))
-    .map((env) => ({
-      field: 'accounts',
-      value: env,
-      rule: `names an environment that is not in environments (${a.environments.join(', ')})`,
-    }));
-  const versions = Object.keys(a.kubernetesVersions ?? {})
-    .filter((env) => !a.environments.includes(env))
-    .map((env) => ({
-      field: 'kubernetesVersions',
-      value: env,
-      rule: `names an environment that is not in environments (${a.environments.join(', ')})`,
-    }));
+  // Maps by environment name only name environments of the platform.
+  const unknown = (field: 'accounts' | 'kubernetesVersions') =>
+    Object.keys(a[field] ?? {})
+      .filter((env) => !a.environments.includes(env))
+      .map((env) => ({
+        field,
+        value: env,
+        rule: `names an environment that is not in environments (${a.environments.join(', ')})`,
+      }));
+  const accounts = unknown('accounts');
+  const versions = unknown('kubernetesVersions');
   // An access entry takes a role of the cluster's own account: one of another account would give no one access.
   const used = new Set(a.environments.map((env) => a.accounts?.[env] ?? a.awsAccountId));
   const admins = (a.clusterAdmins ?? [])

@@ -102,7 +102,7 @@ export function planChange(request: ChangeRequest): PlannedRepo {
   // The manifest keeps the entries of the files not rendered here (they did not change), and loses
   // those of the removed files.
   const previous = readManifest(repo.dir, repo.read);
-  const complete = previous && onlyServices ? rendered : renderRepo(after, kind, service);
+  const complete = onlyServices && !previous ? renderRepo(after, kind, service) : rendered;
   const manifest = manifestOf(complete.files, request.version, previous);
   for (const f of files) if (f.action === 'remove') delete manifest.files[f.path];
   for (const state of stateFiles({ kind, service }, request.platform, request.services, manifest)) {
