@@ -97,6 +97,11 @@ export interface Environment {
    * GitOps repo with. One slash only, so it never falls under any `<org>/<env>/` prefix External Secrets reads.
    */
   argocdRepoSecretName: string;
+  /**
+   * Days a platform chart release waits before Renovate proposes it for this environment: 0 for the
+   * first, a week more for each next one, so each environment runs a release before the next gets it.
+   */
+  chartReleaseAgeDays: number;
   /** EKS Kubernetes version of this environment's cluster (kubernetesVersions, else kubernetesVersion). */
   kubernetesVersion: string;
   /** VPC CIDR of this environment (distinct per environment, so VPCs can be peered later). */
@@ -421,6 +426,7 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     infraPlanGithubEnvironment,
     infraApplySubject: oidcSubject(infraRepo, `environment:${name}`, WORKFLOWS.terraform, MAIN),
     argocdRepoSecretName: `argocd/${name}-gitops-repo`,
+    chartReleaseAgeDays: index * 7,
     kubernetesVersion: platform.kubernetesVersions?.[name] ?? platform.kubernetesVersion,
     vpcCidr,
     publicSubnetCidrs: Array.from({ length: VPC.zones }, (_, i) =>
