@@ -21,6 +21,7 @@ import {
   everyAddonApplication,
   missingComponents,
   startBed,
+  testbedDir,
 } from '../support/testbed/bed.ts';
 import { readBootstrap } from '../support/testbed/infra-bootstrap.ts';
 import {
@@ -30,7 +31,7 @@ import {
   rolledOutImage,
   type Workspace,
 } from '../support/testbed/platform.ts';
-import { problems, waitFor } from '../support/testbed/processes.ts';
+import { type KubeObject, problems, waitFor } from '../support/testbed/processes.ts';
 import { repoRoot } from '../support/workspace.ts';
 
 export interface LiveSet {
@@ -465,6 +466,71 @@ export function liveSuite(set: LiveSet): void {
       await p.converged(env, main, 8 * 60_000, onDigest(env, service(), digest));
       figures.push(
         `deploy by polling in ${env.name}: ${seconds(Date.now() - pushedAt)} from push to Synced+Healthy (timeout.reconciliation ${cm['timeout.reconciliation'] ?? '120s (chart default)'}, jitter 60s, the repo-server caches what main resolves to for as long)`,
+      );
+    });
+
+    it('9. tearing production down as `env remove` says (scripts/teardown.sh) deletes what Argo CD deployed there before its root, and nothing elsewhere', async () => {
+      const env = bed.environments[bed.environments.length - 1];
+      const others = bed.environments.filter((e) => e !== env);
+      const state = (e: Environment) => JSON.stringify(applications(e.cluster).map((a) => [a.name, a.sync, a.health]));
+      const othersBefore = others.map(state);
+      const deployed = applications(env.cluster).length;
+      assert.ok(deployed > 1, 'production runs Applications to tear down');
+      // Stand-ins for what the bed has no AWS for: `aws eks update-kubeconfig` gives the bed cluster's
+      // kubeconfig; `terraform` records its calls and, at destroy, what Argo CD still has there.
+      const standIns = mkdtempSync(join(tmp, 'teardown-'));
+      const log = join(standIns, 'terraform.log');
+      writeFileSync(
+        join(standIns, 'aws'),
+        `#!/usr/bin/env bash\n[[ "$1 $2" == "eks update-kubeconfig" ]] || exit 1\ncp "$BED_KUBECONFIG" "$KUBECONFIG"\n`,
+        { mode: 0o755 },
+      );
+      writeFileSync(
+        join(standIns, 'terraform'),
+        `#!/usr/bin/env bash\necho "$*" >> "$TF_LOG"\nif [[ " $* " == *" destroy "* ]]; then\n  echo "applications left: $(kubectl get applications.argoproj.io -n argocd -o name | wc -l)" >> "$TF_LOG"\nfi\n`,
+        { mode: 0o755 },
+      );
+      const started = Date.now();
+      const result = spawnSync('bash', [join(ws.infra, 'scripts', 'teardown.sh'), env.name, '--yes'], {
+        cwd: ws.infra,
+        encoding: 'utf8',
+        input: '',
+        timeout: 10 * 60_000,
+        env: {
+          ...process.env,
+          PATH: `${standIns}:${join(testbedDir(), 'bin')}:${process.env.PATH}`,
+          BED_KUBECONFIG: env.cluster.kubeconfig,
+          TF_LOG: log,
+          TEARDOWN_INTERVAL: '2',
+          TEARDOWN_TIMEOUT: '480',
+        },
+      });
+      assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+      assert.match(result.stdout, new RegExp(`nothing Argo CD deployed is left in ${env.name}`));
+      // The root only after everything Argo CD deployed was gone.
+      const calls = readFileSync(log, 'utf8').trim().split('\n');
+      assert.match(calls[0], new RegExp(`^-chdir=environments/${env.name} init `));
+      assert.match(calls[1], new RegExp(`^-chdir=environments/${env.name} destroy `));
+      assert.equal(calls[2], 'applications left: 0');
+      assert.deepEqual(applications(env.cluster), []);
+      for (const svc of ws.services) {
+        const left = env.cluster
+          .getJson(['-n', svc, 'deployments,services,serviceaccounts.v1.'])
+          .items.filter((o: KubeObject) => o.metadata.name !== 'default' && o.metadata.name !== 'kube-root-ca.crt');
+        assert.deepEqual(
+          left.map((o: KubeObject) => `${o.kind}/${o.metadata.name}`),
+          [],
+          `${svc} in ${env.name}`,
+        );
+      }
+      // The other environments: untouched, still Synced and Healthy.
+      assert.deepEqual(others.map(state), othersBefore);
+      for (const o of others) {
+        for (const app of applications(o.cluster))
+          assert.deepEqual([app.sync, app.health], ['Synced', 'Healthy'], `${o.name} ${app.name}`);
+      }
+      figures.push(
+        `teardown of ${env.name} (scripts/teardown.sh): ${deployed} Applications and what they deployed gone in ${seconds(Date.now() - started)}, then its root (stand-in terraform)`,
       );
     });
   });
