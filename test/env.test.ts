@@ -223,7 +223,10 @@ describe('env remove <name>', function () {
     assert.ok(at(/scripts\/teardown\.sh staging/) > 0, r.stdout);
     assert.ok(at(/scripts\/teardown\.sh staging/) < at(/merge the GitOps repo's change/));
     assert.ok(at(/merge the GitOps repo's change .* then the infra repo's/) < at(/apply bootstrap\/ by hand/));
-    assert.match(r.stdout, /Push acme-gitops \(branch remove-env-staging into main\), acme-infra/);
+    assert.match(
+      r.stdout,
+      /Push acme-gitops \(new branch remove-env-staging from main\), acme-infra \(new branch remove-env-staging from main\), api \(new branch remove-env-staging from main\) and open their pull requests now; merge each only when a step below says so\./,
+    );
   });
 
   const refusals: [string, string[], RegExp][] = [
@@ -264,6 +267,16 @@ describe('env remove <name>', function () {
       assert.deepEqual(workspaceState(ws), before);
     });
   }
+
+  it('with --current-branch, says the push waits for its step (the push is the merge)', () => {
+    const ws = threeEnvironments();
+    const r = gitops(ws, 'env', 'remove', 'staging', '--allow-destroy', '--current-branch');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /Push acme-gitops \(branch main\), acme-infra \(branch main\), api \(branch main\) only when a step below says to merge it: without a pull request, the push is the merge\./,
+    );
+  });
 
   it('refuses leaving one environment', () => {
     const ws = madeWorkspace('env-remove-two');

@@ -9,6 +9,7 @@
 import { basename } from 'node:path';
 import type { Destruction } from '../lib/answer-changes.ts';
 import type { Model } from '../lib/model.ts';
+import { landingText } from '../lib/report.ts';
 import type { WorkspaceRepo } from '../lib/repos/plan-workspace.ts';
 
 export function envRemoveSteps(
@@ -22,16 +23,18 @@ export function envRemoveSteps(
   const name_ = (r: WorkspaceRepo) => basename(r.repo.dir);
   // GitOps before infra: the infra change deletes the root teardown.sh destroys from main.
   const order = [...repos].sort((a, b) => rank(a) - rank(b));
-  const branches = order.map((r) =>
-    r.where.created ? `${name_(r)} (branch ${r.where.branch} into ${r.where.from})` : `${name_(r)} (${r.where.branch})`,
-  );
+  const branches = order.map((r) => `${name_(r)} (${landingText(r.where)})`).join(', ');
+  // Without a branch of its own (--current-branch), a push is the merge: it waits for its step.
+  const push = order.every((r) => r.where.created)
+    ? `Push ${branches} and open their pull requests now; merge each only when a step below says so.`
+    : `Push ${branches} only when a step below says to merge it: without a pull request, the push is the merge.`;
   return [
     ...(committed
       ? []
       : [
           'Review the staged changes in each repo (`git diff --cached`) and commit them (--no-commit left them uncommitted).',
         ]),
-    `Push ${branches.join(', ')} and open their pull requests, to be merged only as the steps below say.`,
+    push,
     ...destruction.steps,
     `Merge ${
       order
