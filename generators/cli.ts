@@ -20,6 +20,8 @@ import { asReported, guardSignals, interruptedBy } from './lib/process/interrupt
 import { generatorVersion } from './lib/version.ts';
 import { serviceCommand } from './service/command.ts';
 import AddServiceGenerator from './service/index.ts';
+import { serviceRemoveCommand } from './service-remove/command.ts';
+import RemoveServiceGenerator from './service-remove/index.ts';
 import { upgradeCommand } from './upgrade/command.ts';
 import UpgradeGenerator from './upgrade/index.ts';
 import { REPLAY_VARIABLE, replayHere } from './upgrade/replay.ts';
@@ -31,6 +33,7 @@ const commands = {
   upgrade: { spec: upgradeCommand, generator: UpgradeGenerator },
   'env add': { spec: envAddCommand, generator: AddEnvironmentGenerator },
   'env remove': { spec: envRemoveCommand, generator: RemoveEnvironmentGenerator },
+  'service remove': { spec: serviceRemoveCommand, generator: RemoveServiceGenerator },
 } satisfies Record<string, { spec: CommandSpec; generator: unknown }>;
 
 function commandHelp(command: CommandSpec): string {
@@ -63,8 +66,9 @@ function mainHelp(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  // `env add` and `env remove` are commands of two words.
-  const [name, ...rest] = argv[0] === 'env' && argv.length > 1 ? [`env ${argv[1]}`, ...argv.slice(2)] : argv;
+  // `env add`, `env remove` and `service remove` are commands of two words (`env` has no other use).
+  const twoWords = argv.length > 1 && (argv[0] === 'env' || `${argv[0]} ${argv[1]}` in commands);
+  const [name, ...rest] = twoWords ? [`${argv[0]} ${argv[1]}`, ...argv.slice(2)] : argv;
   if (name === 'help' && rest.length > 0) {
     // `help <command>` is `<command> --help`.
     const topic = (commands as Record<string, (typeof commands)[keyof typeof commands]>)[rest.join(' ')];

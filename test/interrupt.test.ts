@@ -1,5 +1,5 @@
 /**
- * Interrupts are failures, not crashes: `new`, `service`, `upgrade`, `env add` and `env remove` are stopped by SIGINT or
+ * Interrupts are failures, not crashes: `new`, `service`, `upgrade`, `env add`, `env remove` and `service remove` are stopped by SIGINT or
  * SIGTERM at every checkpoint of their run (the test seam GITOPS_PLATFORM_TEST_INTERRUPT, see
  * lib/process/interrupt.ts) and at moments in between (a real kill after a delay), and must leave
  * the workspace exactly as it was, exit 130 or 143 and say one line. A signal after the change is
@@ -22,11 +22,14 @@ function runBin(args: string[], cwd: string, seam?: string) {
 }
 
 /** Setups that each give a fresh copy of one workspace (made once, when first asked for). */
-function copies(prefix: string, newArgs: string[] = []): Scenario['setup'] {
+function copies(prefix: string, newArgs: string[] = [], prepare?: (ws: string) => void): Scenario['setup'] {
   let base: string | undefined;
   let n = 0;
   return () => {
-    base ??= madeWorkspace('interrupt', newArgs);
+    if (base === undefined) {
+      base = madeWorkspace('interrupt', newArgs);
+      prepare?.(base);
+    }
     const ws = join(base, '..', `${prefix}-${n++}`);
     cpSync(base, ws, { recursive: true });
     return { cwd: ws, compared: ws };
@@ -57,6 +60,25 @@ const scenarios: Scenario[] = [
     command: 'env remove',
     args: ['env', 'remove', 'staging', '--allow-destroy'],
     setup: copies('env-remove', ['--environments', 'dev,staging,prod']),
+  },
+  {
+    command: 'service remove',
+    args: ['service', 'remove', 'web', '--allow-destroy'],
+    // A second service, merged into main as its pull requests would be.
+    setup: copies('service-remove', [], (ws) => {
+      const added = runBin(['service', 'web', '--skip-install'], join(ws, 'acme-gitops'));
+      if (added.status !== 0) throw new Error(added.stderr);
+      for (const repo of ['acme-infra', 'acme-gitops']) {
+        for (const args of [
+          ['checkout', '-q', 'main'],
+          ['merge', '-q', '--ff-only', 'add-service-web'],
+          ['branch', '-q', '-d', 'add-service-web'],
+        ]) {
+          const r = spawnSync('git', args, { cwd: join(ws, repo), encoding: 'utf8' });
+          if (r.status !== 0) throw new Error(r.stderr);
+        }
+      }
+    }),
   },
 ];
 

@@ -229,6 +229,30 @@ const rows: Row[] = [
     setup: (ws) => writeFileSync(join(ws, 'acme-gitops', '.gitops-platform', 'manifest.json'), '{'),
   },
   { args: ['upgrade'], says: 'No repo made by generator-gitops-platform in or under' },
+  // service remove (issue 13, item 3).
+  { args: ['service', 'remove'], says: 'Usage: gitops-platform service remove <name>', place: 'workspace' },
+  { args: ['service', 'remove', 'api', 'web'], says: 'unexpected: "web"', place: 'workspace' },
+  {
+    args: ['service', 'remove', 'api', '--purge'],
+    says: 'Unknown option --purge for service remove',
+    place: 'workspace',
+  },
+  {
+    args: ['service', 'remove', 'api', '--port', '9000'],
+    says: 'service remove does not take --port',
+    place: 'workspace',
+  },
+  {
+    args: ['service', 'remove', 'api', '--allow-destroy'],
+    says: "api is the platform's only service",
+    place: 'workspace',
+  },
+  {
+    args: ['service', 'remove', 'web', '--allow-destroy'],
+    says: 'web is not a service of this platform (api)',
+    place: 'workspace',
+  },
+  { args: ['service', 'remove', 'api'], says: "api is the platform's only service", place: 'workspace' },
 ];
 
 describe('misuse of the CLI: refused, in one line, changing nothing', function () {

@@ -9,15 +9,15 @@ import type { Destruction } from './answer-changes.ts';
 import { checkAnswerChange } from './answer-changes.ts';
 import type { CommandSpec, Flags, PlatformAnswers } from './answers/table.ts';
 import { CommandGenerator, type CommandOptions } from './command-generator.ts';
-import { type EnvironmentReport, environmentReport, environmentText } from './environment-report.ts';
 import type { Model } from './model.ts';
 import type { PlannedRepo } from './repos/plan-change.ts';
 import { locateWorkspace, planWorkspace, recordedPlatform, type WorkspaceRepo } from './repos/plan-workspace.ts';
 import { applyChanges } from './repos/transaction.ts';
 import { generatorId } from './version.ts';
+import { type WorkspaceReport, workspaceReport, workspaceText } from './workspace-report.ts';
 
 export interface EnvironmentChange {
-  command: EnvironmentReport['command'];
+  command: 'env add' | 'env remove';
   /** The branch of each repo, e.g. add-env-<name>. */
   branch(name: string): string;
   /** The answers after the change, every rule checked again; refuses what the order forbids. */
@@ -69,7 +69,7 @@ export abstract class EnvironmentGenerator extends CommandGenerator {
     const { before, after, plans } = planWorkspace(
       this.repos,
       recorded,
-      to,
+      { platform: to, services: recorded.services },
       generatorId,
       this.change.describe(this.name),
     );
@@ -88,11 +88,14 @@ export abstract class EnvironmentGenerator extends CommandGenerator {
   protected _report(): void {
     const { before, after } = this.models as { before: Model; after: Model };
     const committed = this.flags.commit !== false;
-    const report = environmentReport({
+    const environments = after.environments.map((e) => e.name);
+    const done = this.change.command === 'env add' ? 'Added' : 'Removed';
+    const report: WorkspaceReport = workspaceReport({
       command: this.change.command,
-      environment: this.name,
-      environments: after.environments.map((e) => e.name),
-      plans: this.plans,
+      subject: this.name,
+      headline: `${done} environment ${this.name}; the order is now ${environments.join(' -> ')}`,
+      environments,
+      plans: this.plans.map(({ repo, planned }) => ({ where: repo.where, planned })),
       dryRun: Boolean(this.flags.dryRun),
       committed,
       diff: Boolean(this.flags.diff),
@@ -105,6 +108,6 @@ export abstract class EnvironmentGenerator extends CommandGenerator {
         committed,
       }),
     });
-    this.report(report, environmentText(report));
+    this.report(report, workspaceText(report));
   }
 }

@@ -221,6 +221,18 @@ export interface Service {
   environments: ServiceEnvironment[];
 }
 
+/** A service `service remove` took out (and not yet purged): what is left of it. */
+export interface RetiredService {
+  name: string;
+  /** pending: its AppProject destination stays until Argo CD has deleted what it deployed. */
+  stage: 'pending' | 'kept';
+  namespace: string;
+  /** Its ECR repository, kept out of every pipeline until purged. */
+  ecrRepositoryName: string;
+  /** Terraform deletes the repository's images with it (service remove --purge-images). */
+  forceDeleteImages: boolean;
+}
+
 export interface Model {
   generator: { name: string; version: string };
   /** terraform/vpc's layout: zones, and where the public subnets sit in the VPC CIDR. */
@@ -296,7 +308,10 @@ export interface Model {
     /** Default of ecr_keep_deployed_images: the newest images promoted into each environment that ECR keeps. */
     ecrKeepDeployedImages: number;
   };
+  /** The platform's services, removed ones left out. */
   services: Service[];
+  /** Removed services whose ECR repository still exists (services.json keeps them for global/). */
+  retiredServices: RetiredService[];
   /**
    * The GitOps repo's promote workflow: its GitHub Environment (main only, holds the App key) and the
    * role it assumes there (global account) to tag the promoted image in ECR.
@@ -306,6 +321,9 @@ export interface Model {
    * rootApplication: the Application Terraform installs in each cluster; it syncs `argocdPath` of the
    * GitOps repo. hpaFieldManager: the field manager of the HPA's writes (kube-controller-manager,
    * through the scale subresource); a service's Application leaves the Deployment fields it owns to it.
+   * serviceNamespaces: where the services' AppProject lets Applications deploy: every service's, and
+   * a removed one's until Argo CD has deleted what it deployed there (it deletes only what the
+   * project still permits).
    */
   argocd: {
     namespace: string;
@@ -313,6 +331,7 @@ export interface Model {
     rootApplication: string;
     rootProject: string;
     hpaFieldManager: string;
+    serviceNamespaces: string[];
   };
   externalSecrets: { namespace: string; serviceAccountName: string; clusterSecretStore: string };
   /** The AWS Load Balancer Controller serves the services' Ingresses; installed only with a domain. */
@@ -567,16 +586,21 @@ function ecrRepositoryPrefix(org: string): string {
   return `${org}/`;
 }
 
+/** Names a service keeps while it is removed: its namespace and ECR repository. */
+function serviceNames(org: string, name: string): { namespace: string; repositoryName: string } {
+  return { namespace: name, repositoryName: `${ecrRepositoryPrefix(org)}${name}` };
+}
+
 /** One service, in every environment. */
 function serviceOf(s: ServiceAnswers, platform: PlatformAnswers, environments: Environment[]): Service {
   const { org, githubOwner, awsRegion, awsAccountId, domain } = platform;
   const registry = `${awsAccountId}.dkr.ecr.${awsRegion}.amazonaws.com`;
   const serviceRepo = repo(githubOwner, s.name, 'app');
-  const repositoryName = `${ecrRepositoryPrefix(org)}${s.name}`;
+  const { namespace, repositoryName } = serviceNames(org, s.name);
   return {
     name: s.name,
     port: s.port,
-    namespace: s.name,
+    namespace,
     serviceAccountName: s.name,
     repo: serviceRepo,
     chartPath: `charts/${s.name}`,
@@ -605,6 +629,21 @@ export function buildModel(
   const gitopsRepo = repo(githubOwner, `${org}-gitops`, 'gitops');
   const environments = platform.environments.map((_, index) => environmentOf(platform, index, infraRepo));
   const sorted = [...services].sort((a, b) => a.name.localeCompare(b.name, 'en'));
+  const active = sorted.filter((s) => s.retired === undefined);
+  const retiredServices: RetiredService[] = sorted.flatMap((s) =>
+    s.retired === 'pending' || s.retired === 'kept'
+      ? [
+          {
+            name: s.name,
+            stage: s.retired,
+            namespace: serviceNames(org, s.name).namespace,
+            ecrRepositoryName: serviceNames(org, s.name).repositoryName,
+            forceDeleteImages: s.purgeImages === true,
+          },
+        ]
+      : [],
+  );
+  const serviceModels = active.map((s) => serviceOf(s, platform, environments));
   return {
     generator,
     vpc: VPC,
@@ -620,7 +659,8 @@ export function buildModel(
     repos: { infra: infraRepo, gitops: gitopsRepo },
     oidc: { claimKeys: OIDC_CLAIM_KEYS, configureScript: 'scripts/configure-github-oidc.sh' },
     terraform: terraformOf(platform, infraRepo, environments),
-    services: sorted.map((s) => serviceOf(s, platform, environments)),
+    services: serviceModels,
+    retiredServices,
     promote: {
       githubEnvironment: PROMOTE_ENVIRONMENT,
       role: role(awsAccountId, 'gha-gitops-promote'),
@@ -633,6 +673,10 @@ export function buildModel(
       rootApplication: 'root',
       rootProject: 'root',
       hpaFieldManager: 'kube-controller-manager',
+      serviceNamespaces: [
+        ...serviceModels.map((s) => s.namespace),
+        ...retiredServices.filter((r) => r.stage === 'pending').map((r) => r.namespace),
+      ].sort((a, b) => a.localeCompare(b, 'en')),
     },
     externalSecrets: {
       namespace: 'external-secrets',

@@ -54,9 +54,15 @@ export function planServiceAdd(
         .join(', ')}): merge the pending add-service pull requests first.`,
     );
   }
+  if (requested.service === 'remove') {
+    throw new UsageError(
+      '`remove` cannot name a service: `gitops-platform service remove <name>` is the command that removes one.',
+    );
+  }
   // The name has no default here: it is the command's required argument.
   const service = checkService({ service: requested.service ?? null, port: requested.port }, platform, existing);
-  const services = [...existing, service];
+  // A purged service's record gives its name back (its ECR repository is gone).
+  const services = [...existing.filter((s) => s.name !== service.name), service];
   const before = buildModel(platform, existing, generator);
   const model = buildModel(platform, services, generator);
   const parts = (['infra', 'gitops'] as const).map((kind, n) =>

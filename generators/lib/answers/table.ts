@@ -255,6 +255,13 @@ export const optionTable = {
     description:
       'Print the report as one JSON document on stdout (files per repo, conflicts, exit code and its meaning)',
   },
+  purgeImages: {
+    kind: 'flag',
+    cli: 'boolean',
+    default: false,
+    description:
+      'Delete the ECR repository and every image in it too (default: the repository is kept, out of every pipeline)',
+  },
   allowDestroy: {
     kind: 'flag',
     cli: 'boolean',
@@ -330,7 +337,19 @@ export type PlatformAnswers = Pick<Answers, PlatformKey>;
 export interface ServiceAnswers {
   name: Answers['service'];
   port: Answers['port'];
+  /** Set by `service remove`: how far its removal got (generators/service-remove/plan.ts). */
+  retired?: Retirement;
+  /** `service remove --purge-images`: its ECR repository goes too, with every image in it. */
+  purgeImages?: true;
 }
+
+/**
+ * The stages of a removed service: `pending` (its Applications, chart and values gone, its AppProject
+ * destination kept so Argo CD may delete what it deployed), `kept` (gone from the GitOps repo; its ECR
+ * repository kept), `purged` (the repository deleted too; the name may be added again).
+ */
+export const retirements = ['pending', 'kept', 'purged'] as const;
+export type Retirement = (typeof retirements)[number];
 type PlatformKey = { [K in AnswerKey]: Table[K]['scope'] extends 'platform' ? K : never }[AnswerKey];
 export type ServiceKey = Exclude<AnswerKey, PlatformKey>;
 
@@ -343,7 +362,7 @@ export const serviceKeys = answerKeys.filter((k): k is ServiceKey => optionTable
  * of the table it takes, how its help reads, and its Yeoman namespace.
  */
 export interface CommandSpec {
-  name: 'new' | 'service' | 'upgrade' | 'env add' | 'env remove';
+  name: 'new' | 'service' | 'upgrade' | 'env add' | 'env remove' | 'service remove';
   summary: string;
   usage: string;
   /** The Yeoman namespace, `yo gitops-platform[:<generator>]`. */

@@ -13,6 +13,7 @@ import {
   flagName,
   type PlatformAnswers,
   platformKeys,
+  retirements,
   type ServiceAnswers,
   type ServiceKey,
   serviceKeys,
@@ -120,7 +121,13 @@ function serviceRules(
   field: string,
 ): Violation[] {
   const violation = (rule: string) => [{ field, value: service.name, rule }];
-  if (others.some((s) => s.name === service.name)) return violation('already exists in this platform');
+  const same = others.find((s) => s.name === service.name && s.retired !== 'purged');
+  if (same?.retired) {
+    return violation(
+      'was removed, and its ECR repository is kept under that name: pick another name, or delete the repository first (`gitops-platform service remove <name> --purge-images`)',
+    );
+  }
+  if (same) return violation('already exists in this platform');
   for (const repo of [`${platform.org}-infra`, `${platform.org}-gitops`]) {
     if (service.name === repo) return violation(`clashes with the repo name ${repo}`);
   }
@@ -193,11 +200,12 @@ export function checkServices(recorded: unknown, platform: PlatformAnswers): Ser
   const services: ServiceAnswers[] = [];
   const violations: Violation[] = [];
   entries.forEach((entry, i) => {
-    const s = (entry ?? {}) as Partial<ServiceAnswers>;
+    const s = (entry ?? {}) as Partial<Record<keyof ServiceAnswers, unknown>>;
     try {
       // null, not undefined: a recorded service has no defaults to fall back on.
       const field = (key: AnswerKey) => `services[${i}].${key === 'service' ? 'name' : key}`;
-      services.push(checkService({ service: s.name ?? null, port: s.port ?? null }, platform, services, field));
+      const service = checkService({ service: s.name ?? null, port: s.port ?? null }, platform, services, field);
+      services.push({ ...service, ...removal(s, i) });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       violations.push(...error.violations);
@@ -205,6 +213,30 @@ export function checkServices(recorded: unknown, platform: PlatformAnswers): Ser
   });
   throwIfAny(violations);
   return services;
+}
+
+/** How far a recorded service's removal got (service remove), checked. */
+function removal(s: Partial<Record<keyof ServiceAnswers, unknown>>, i: number): Partial<ServiceAnswers> {
+  const violations: Violation[] = [];
+  if (s.retired !== undefined && !retirements.includes(s.retired as never)) {
+    violations.push({
+      field: `services[${i}].retired`,
+      value: s.retired,
+      rule: `must be one of ${retirements.join(', ')}`,
+    });
+  }
+  if (s.purgeImages !== undefined && (s.purgeImages !== true || s.retired === undefined)) {
+    violations.push({
+      field: `services[${i}].purgeImages`,
+      value: s.purgeImages,
+      rule: 'must be true, and only on a removed service (retired)',
+    });
+  }
+  throwIfAny(violations);
+  return {
+    ...(s.retired !== undefined && { retired: s.retired as ServiceAnswers['retired'] }),
+    ...(s.purgeImages === true && { purgeImages: true as const }),
+  };
 }
 
 /** Every answer of `new`, the platform and its first service; each answer's own rule is reported at once. */

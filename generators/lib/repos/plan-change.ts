@@ -106,8 +106,9 @@ export function planChange(request: ChangeRequest): PlannedRepo {
   const manifest = manifestOf(complete.files, request.version, previous);
   for (const f of files) if (f.action === 'remove') delete manifest.files[f.path];
   for (const state of stateFiles({ kind, service }, request.platform, request.services, manifest)) {
-    ops.push(state);
     const was = repo.read(state.path);
+    if (was === state.content) continue;
+    ops.push(state);
     files.push({ path: state.path, action: was === undefined ? 'add' : 'change', before: was, after: state.content });
   }
   return {

@@ -32,13 +32,19 @@ export function locateWorkspace(
   cwd: string,
   paths: { infra?: string; gitops?: string },
   branch?: string,
+  options: { apps: boolean } = { apps: true },
 ): WorkspaceRepo[] {
   const infra = findRepo('infra', cwd, paths.infra);
   const gitops = findRepo('gitops', cwd, paths.gitops);
+  // A removed service's app repo stays beside the others, left alone (its team archives it).
+  const removed = new Set(gitops.state.services.filter((s) => s.retired).map((s) => s.name));
+  const apps = options.apps
+    ? appReposIn(dirname(gitops.dir)).filter((repo) => !removed.has(repo.state.services[0]?.name))
+    : [];
   const found = [
     { kind: 'infra' as const, repo: infra },
     { kind: 'gitops' as const, repo: gitops },
-    ...appReposIn(dirname(gitops.dir)).map((repo) => ({ kind: 'app' as const, repo })),
+    ...apps.map((repo) => ({ kind: 'app' as const, repo })),
   ];
   // Dirty trees are refused before planning reads them (their edits would look like conflicts).
   checkRepos(
@@ -81,27 +87,34 @@ export function recordedPlatform(
     const names = theirs.services.map((s) => s.name);
     const expected =
       r.kind === 'app'
-        ? names.filter((n) => recorded.services.some((s) => s.name === n))
+        ? names.filter((n) => recorded.services.some((s) => s.name === n && !s.retired))
         : recorded.services.map((s) => s.name);
     if (JSON.stringify(names) !== JSON.stringify(expected)) {
       throw new UsageError(
         `${r.repo.dir} lists services (${names.join(', ')}) that ${gitops.repo.dir} does not: merge the pending add-service pull requests first; nothing was written.`,
       );
     }
+    const stages = (services: ServiceAnswers[]) =>
+      JSON.stringify(services.map((s) => [s.name, s.retired, s.purgeImages]));
+    if (r.kind === 'infra' && stages(theirs.services) !== stages(recorded.services)) {
+      throw new UsageError(
+        `${r.repo.dir} and ${gitops.repo.dir} record a service removal at different steps: merge the pending service remove pull requests of both first; nothing was written.`,
+      );
+    }
   }
   return recorded;
 }
 
-/** Every repo's plan for the answers `to`, from what they record. */
+/** Every repo's plan for the answers and services `to`, from what they record. */
 export function planWorkspace(
   repos: WorkspaceRepo[],
   recorded: { platform: PlatformAnswers; services: ServiceAnswers[] },
-  to: PlatformAnswers,
+  to: { platform: PlatformAnswers; services: ServiceAnswers[] },
   generator: { name: string; version: string },
   what: { message: string; doing: string; touches: string },
 ): { before: Model; after: Model; plans: { repo: WorkspaceRepo; planned: PlannedRepo }[] } {
   const before = buildModel(recorded.platform, recorded.services, generator);
-  const after = buildModel(to, recorded.services, generator);
+  const after = buildModel(to.platform, to.services, generator);
   const plans = repos.map((repo) => ({
     repo,
     planned: planChange({
@@ -110,8 +123,8 @@ export function planWorkspace(
       service: repo.service,
       before,
       after,
-      platform: to,
-      services: recorded.services,
+      platform: to.platform,
+      services: to.services,
       version: generator.version,
       ...what,
     }),

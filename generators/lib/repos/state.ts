@@ -85,7 +85,9 @@ export function stateFiles(
     version: manifest.version,
     repo: owner.kind,
     answers: orderedAnswers(answers),
-    services: [...own].sort((a, b) => a.name.localeCompare(b.name, 'en')).map(({ name, port }) => ({ name, port })),
+    services: [...own]
+      .sort((a, b) => a.name.localeCompare(b.name, 'en'))
+      .map(({ name, port, retired, purgeImages }) => ({ name, port, retired, purgeImages })),
   };
   return [
     { path: YO_RC, content: json({ [PACKAGE_NAME]: state }), policy: 'merge' },

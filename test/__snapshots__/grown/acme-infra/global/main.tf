@@ -17,8 +17,11 @@ locals {
   # Empty when every environment lives in this account, whose own roles need no grant here.
   ecr_pull_account_ids = []
 
-  # One entry per service: adding a service edits services.json only.
-  services = { for s in jsondecode(file("${path.root}/../services.json")) : s.name => s }
+  # One entry per service: adding a service edits services.json only. A removed service's
+  # entry ("retired") stays while its ECR repository does: the repository is kept (images in it would
+  # stop its deletion) until `gitops-platform service remove <name> --purge-images`.
+  all_services = { for s in jsondecode(file("${path.root}/../services.json")) : s.name => s }
+  services     = { for name, s in local.all_services : name => s if !try(s.retired, false) }
 }
 
 # Created by bootstrap/ in this account.
@@ -28,9 +31,10 @@ data "aws_iam_openid_connect_provider" "github" {
 
 module "ecr" {
   source   = "../terraform/ecr"
-  for_each = local.services
+  for_each = local.all_services
 
   name             = each.value.ecrRepository
+  force_delete     = try(each.value.forceDeleteImages, false)
   pull_account_ids = local.ecr_pull_account_ids
   keep_images      = var.ecr_keep_images
   # Production first: an image counts among the deploys of the latest environment it reached.
@@ -83,7 +87,7 @@ module "promote_role" {
   inline_policy_statements = {
     EcrTag = {
       actions   = ["ecr:BatchGetImage", "ecr:PutImage"]
-      resources = [for name in sort(keys(module.ecr)) : module.ecr[name].arn]
+      resources = [for name in sort(keys(local.services)) : module.ecr[name].arn]
     }
   }
 }

@@ -39,8 +39,9 @@ for tool in gh jq; do
 done
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# The infra and GitOps repositories, and every service's (services.json).
-services=$(jq -r '.[].repository' 'services.json')
+# The infra and GitOps repositories, and every service's (services.json; a removed
+# service's repository has no role left to assume).
+services=$(jq -r '.[] | select(.retired | not) | .repository' 'services.json')
 REPOS=('acme/acme-infra' 'acme/acme-gitops')
 while IFS= read -r repo; do
   if [[ -n "$repo" ]]; then REPOS+=("$repo"); fi

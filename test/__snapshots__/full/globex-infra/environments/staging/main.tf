@@ -21,8 +21,9 @@ locals {
     "managed-by" = "terraform"
   }
 
-  # One entry per service: adding a service edits services.json only.
-  services = { for s in jsondecode(file("${path.root}/../../services.json")) : s.name => s }
+  # One entry per service: adding a service edits services.json only. Removed services
+  # ("retired") have nothing here; their entry is global/'s, for their ECR repository.
+  services = { for s in jsondecode(file("${path.root}/../../services.json")) : s.name => s if !try(s.retired, false) }
 }
 
 data "aws_partition" "current" {}

@@ -11,7 +11,7 @@ module "repository" {
   repository_name                 = var.name
   repository_image_tag_mutability = "IMMUTABLE"
   repository_image_scan_on_push   = true
-  repository_force_delete         = false
+  repository_force_delete         = var.force_delete
 
   # Without other accounts the module's default policy names this account only.
   repository_read_access_arns = [for id in var.pull_account_ids : "arn:${data.aws_partition.current.partition}:iam::${id}:root"]

@@ -3,6 +3,12 @@ variable "name" {
   type        = string
 }
 
+variable "force_delete" {
+  description = "Delete the repository with the images in it. Off: a repository that holds images cannot be destroyed, so no change deletes images by accident. Turned on, and applied, before the repository is removed (service remove --purge-images)."
+  type        = bool
+  default     = false
+}
+
 variable "pull_account_ids" {
   description = "Other AWS accounts (the environment accounts) whose principals may pull from the repository; their IAM policies decide who exactly."
   type        = list(string)

@@ -1,19 +1,21 @@
 /**
- * What `env add` and `env remove` report: each repo's files (one line per file and action with
- * --dry-run, a unified diff of each with --diff), where each change landed, removed files that had
- * edits of the team, and the steps that follow, in order. As text, or as one JSON document (--json).
- * Pure: the run in, the report out.
+ * What a change of existing repos (`env add`, `env remove`, `service remove`) reports: each repo's
+ * files (one line per file and action with --dry-run, a unified diff of each with --diff), where each
+ * change landed, removed files that had edits of the team, and the steps that follow, in order. As
+ * text, or as one JSON document (--json). Pure: the run in, the report out.
  */
 import { EXIT_MEANINGS } from './errors.ts';
 import { type Landing, landingText, type ReportedFile, reportedFile } from './report.ts';
 import type { PlannedRepo } from './repos/plan-change.ts';
-import type { WorkspaceRepo } from './repos/plan-workspace.ts';
 
-export interface EnvironmentReport {
-  command: 'env add' | 'env remove';
-  environment: string;
-  /** The environments in promotion order after the change. */
-  environments: string[];
+export interface WorkspaceReport {
+  command: 'env add' | 'env remove' | 'service remove';
+  /** The environment or service the command names. */
+  subject: string;
+  /** What was done, in a sentence ("Added environment qa; the order is now dev -> qa -> prod"). */
+  headline: string;
+  /** env add and env remove: the environments in promotion order after the change. */
+  environments?: string[];
   dryRun: boolean;
   exitCode: 0;
   meaning: string;
@@ -21,34 +23,36 @@ export interface EnvironmentReport {
   nextSteps: string[];
 }
 
-export function environmentReport(run: {
-  command: EnvironmentReport['command'];
-  environment: string;
-  environments: string[];
-  plans: { repo: WorkspaceRepo; planned: PlannedRepo }[];
+export function workspaceReport(run: {
+  command: WorkspaceReport['command'];
+  subject: string;
+  headline: string;
+  environments?: string[];
+  plans: { where: Landing; planned: PlannedRepo }[];
   dryRun: boolean;
   committed: boolean;
   diff: boolean;
   nextSteps: string[];
-}): EnvironmentReport {
+}): WorkspaceReport {
   return {
     command: run.command,
-    environment: run.environment,
-    environments: run.environments,
+    subject: run.subject,
+    headline: run.headline,
+    ...(run.environments && { environments: run.environments }),
     dryRun: run.dryRun,
     exitCode: 0,
     meaning: EXIT_MEANINGS[0],
-    repos: run.plans.map(({ repo, planned }) => ({
+    repos: run.plans.map(({ where, planned }) => ({
       name: planned.change.name,
       committed: run.committed,
-      ...repo.where,
+      ...where,
       files: planned.files.map((f) => reportedFile(f, run.diff)),
     })),
     nextSteps: run.nextSteps,
   };
 }
 
-export function environmentText(report: EnvironmentReport): string[] {
+export function workspaceText(report: WorkspaceReport): string[] {
   const diffs = report.repos.flatMap((repo) => repo.files.flatMap((file) => (file.diff ? [file.diff] : [])));
   if (report.dryRun) {
     return [
@@ -67,9 +71,8 @@ export function environmentText(report: EnvironmentReport): string[] {
   const edited = report.repos.flatMap((repo) =>
     repo.files.filter((f) => f.edited).map((f) => `  ${repo.name}/${f.path}`),
   );
-  const done = report.command === 'env add' ? 'Added' : 'Removed';
   return [
-    `${done} environment ${report.environment}; the order is now ${report.environments.join(' -> ')}:`,
+    `${report.headline}:`,
     ...report.repos.map(
       (repo) =>
         `  ${repo.name}/  ${count(repo.files, 'add')} added, ${count(repo.files, 'change')} changed, ` +
