@@ -65,13 +65,27 @@ function mainHelp(): string {
   ].join('\n');
 }
 
+/** The help of every command of a group of two-word commands (`env add`, `env remove`). */
+function groupHelp(group: string, incomplete = false): number {
+  const members = Object.values(commands).filter((c) => c.spec.name.startsWith(`${group} `));
+  const text = members.map((c) => commandHelp(c.spec)).join('\n\n');
+  if (incomplete) console.error(text);
+  else console.log(text);
+  return incomplete ? 1 : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  // `env add`, `env remove` and `service remove` are commands of two words (`env` has no other use).
+  // `env add`, `env remove` and `service remove` are commands of two words; `env` alone (or with
+  // --help) is the help of both env commands.
+  const help = ['--help', '-h'];
+  // (`env` alone lacks its command: the help, and exit 1, as for no command at all.)
+  if (argv[0] === 'env' && (argv.length === 1 || help.includes(argv[1]))) return groupHelp('env', argv.length === 1);
   const twoWords = argv.length > 1 && (argv[0] === 'env' || `${argv[0]} ${argv[1]}` in commands);
   const [name, ...rest] = twoWords ? [`${argv[0]} ${argv[1]}`, ...argv.slice(2)] : argv;
   if (name === 'help' && rest.length > 0) {
     // `help <command>` is `<command> --help`.
     const topic = (commands as Record<string, (typeof commands)[keyof typeof commands]>)[rest.join(' ')];
+    if (!topic && rest.join(' ') === 'env') return groupHelp('env');
     if (!topic) {
       console.error(`Unknown command "${rest.join(' ')}" for help.\n\n${mainHelp()}`);
       return 1;

@@ -121,6 +121,53 @@ describe('answer changes: upgrade in a workspace', function () {
     assert.equal(spawnSync('git', ['ls-files', 'environments/staging'], { cwd: infra, encoding: 'utf8' }).stdout, '');
   });
 
+  it('upgrade --kubernetes-version <v> --environment <env> moves one environment per run, first to production; EKS rules per cluster', () => {
+    const ws = workspace();
+    const recorded = () =>
+      JSON.parse(readFileSync(join(ws, 'acme-infra', '.yo-rc.json'), 'utf8'))['generator-gitops-platform'].answers;
+    const clusterVersion = (env: string) =>
+      /kubernetes_version = "([\d.]+)"/.exec(
+        readFileSync(join(ws, 'acme-infra', 'environments', env, 'main.tf'), 'utf8'),
+      )?.[1];
+    const before = workspaceState(ws);
+    for (const [args, message] of [
+      [['--environment', 'dev'], /give --kubernetes-version <version> too/],
+      [
+        ['--kubernetes-version', '1.35', '--environment', 'qa'],
+        /--environment: qa is not an environment \(dev, staging, prod\)/,
+      ],
+      [
+        ['--kubernetes-version', '1.35', '--environment', 'dev', '--kubernetes-versions', 'dev=1.35'],
+        /give one of them/,
+      ],
+      [['--kubernetes-version', '1.33', '--environment', 'dev'], /EKS cannot downgrade/],
+    ] as const) {
+      const r = run(['upgrade', ...args, '--commit'], ws);
+      assert.equal(r.status, 1, `${args.join(' ')}: ${r.stdout}`);
+      assert.match(r.stderr, message);
+    }
+    assertSameState(workspaceState(ws), before, 'a refused staged upgrade changed the workspace');
+    for (const [env, expected] of [
+      ['dev', { dev: '1.35', staging: '1.34', prod: '1.34' }],
+      ['staging', { dev: '1.35', staging: '1.35', prod: '1.34' }],
+    ] as const) {
+      const r = run(['upgrade', '--kubernetes-version', '1.35', '--environment', env, '--commit'], ws);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(recorded().kubernetesVersion, '1.34', 'the default stays');
+      for (const [e, v] of Object.entries(expected)) assert.equal(clusterVersion(e), v, `${e} after moving ${env}`);
+    }
+    // Per cluster: dev runs 1.35 now, so 1.34 there is a downgrade (for prod it would change nothing).
+    const back = run(['upgrade', '--kubernetes-version', '1.34', '--environment', 'dev', '--commit'], ws);
+    assert.equal(back.status, 1);
+    assert.match(back.stderr, /EKS cannot downgrade/);
+    // The last run moves every environment: the entries go, the default is 1.35.
+    const last = run(['upgrade', '--kubernetes-version', '1.35', '--commit'], ws);
+    assert.equal(last.status, 0, last.stderr);
+    assert.equal(recorded().kubernetesVersion, '1.35');
+    assert.equal(recorded().kubernetesVersions, undefined);
+    for (const e of ['dev', 'staging', 'prod']) assert.equal(clusterVersion(e), '1.35');
+  });
+
   it('gives an added environment a VPC CIDR that no environment has or had (never another one’s, never a removed one’s)', () => {
     const ws = workspace();
     const infra = join(ws, 'acme-infra');

@@ -102,7 +102,7 @@ describe('gitops-platform bin', () => {
     assert.match(result.stdout, /^Answers:\n {2}org +acme\n {2}githubOwner +acme\n/m);
     assert.match(result.stdout, /^ {2}domain +\(none\)$/m);
     assert.match(result.stdout, /^ {2}port +8080$/m);
-    assert.match(result.stdout, /^acme-gitops\/ {2}42 files$/m);
+    assert.match(result.stdout, /^acme-gitops\/ {2}44 files$/m);
     assert.match(result.stdout, /^ {2}charts\/api\/ {2}14\n {4}templates\/ {2}10$/m);
     assert.match(result.stdout, /^ {2}environments\/ {2}14\n {4}dev\/ {2}7\n {4}prod\/ {2}7$/m);
     assert.match(result.stdout, /^ {2}2\. No package-lock\.json for api\/ \(--skip-install\)\.$/m);
@@ -158,6 +158,18 @@ describe('gitops-platform bin', () => {
     assert.match(result.stderr, /Unknown command "frobnicate"/);
     assert.match(result.stderr, /new +Generate/);
   });
+
+  it('`help env`, `env --help` and `env` alone print the help of env add and env remove (`env` alone exits 1)', () => {
+    for (const words of [['help', 'env'], ['env', '--help'], ['env']]) {
+      const result = gitopsPlatform(words, repoRoot);
+      const out = words.length === 1 ? result.stderr : result.stdout;
+      assert.equal(result.status, words.length === 1 ? 1 : 0, words.join(' '));
+      assert.match(out, /Usage: gitops-platform env add <name>[\s\S]*Usage: gitops-platform env remove <name>/);
+    }
+    const service = gitopsPlatform(['help', 'service', 'remove'], repoRoot);
+    assert.equal(service.status, 0);
+    assert.match(service.stdout, /Usage: gitops-platform service remove <name>/);
+  });
 });
 
 describe('gitops-platform bin: reports of service and upgrade', function () {
@@ -168,7 +180,7 @@ describe('gitops-platform bin: reports of service and upgrade', function () {
     const dir = tempDir('bin-streams');
     const made = gitopsPlatform(['new', '--defaults', '--skip-install', '--output', 'ws'], dir);
     assert.equal(made.status, 0, made.stderr);
-    assert.match(made.stdout, /^Wrote 141 files in 3 repos/);
+    assert.match(made.stdout, /^Wrote 147 files in 3 repos/);
     assert.equal(made.stderr, '');
   });
 

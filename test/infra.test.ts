@@ -734,7 +734,7 @@ for (const { set, extra } of sets) {
       const statements = attr(promote?.body ?? {}, 'inline_policy_statements') as Record<string, Hcl>;
       assert.deepEqual(Object.keys(statements), ['EcrTag']);
       assert.deepEqual(statements.EcrTag.actions, ['ecr:BatchGetImage', 'ecr:PutImage']);
-      assert.equal(statements.EcrTag.resources, tf('[for name in sort(keys(module.ecr)) : module.ecr[name].arn]'));
+      assert.equal(statements.EcrTag.resources, tf('[for name in sort(keys(local.services)) : module.ecr[name].arn]'));
     });
 
     it('writes services.json as stable data every root reads', () => {

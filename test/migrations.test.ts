@@ -128,18 +128,26 @@ describe('state format and migrations', () => {
 
   it("upgrades a workspace in the oldest published layout to today's format, with nothing else to change", () => {
     const ws = newWorkspace();
+    // 0.1.0's state: no format, and no recorded VPC CIDRs (format 3 added them), so both
+    // migrations run.
     editState(ws, (state) => {
       delete state.format;
+      delete (state.answers as Record<string, unknown>).vpcCidrs;
     });
     for (const repo of REPOS) {
-      assert.equal(JSON.parse(readFileSync(join(ws, repo, YO_RC), 'utf8'))[PACKAGE_NAME].format, undefined);
+      const state = JSON.parse(readFileSync(join(ws, repo, YO_RC), 'utf8'))[PACKAGE_NAME];
+      assert.equal(state.format, undefined);
+      assert.equal(state.answers.vpcCidrs, undefined);
     }
     // Readable (migrated in memory), but the file itself is behind: upgrade has work.
     assert.equal(cli(ws, 'upgrade', '--check').status, 2);
     const upgrade = cli(ws, 'upgrade', '--commit');
     assert.equal(upgrade.status, 0, upgrade.stderr);
     for (const repo of REPOS) {
-      assert.equal(JSON.parse(readFileSync(join(ws, repo, YO_RC), 'utf8'))[PACKAGE_NAME].format, STATE_FORMAT, repo);
+      const state = JSON.parse(readFileSync(join(ws, repo, YO_RC), 'utf8'))[PACKAGE_NAME];
+      assert.equal(state.format, STATE_FORMAT, repo);
+      // The CIDRs its VPCs were made with, recorded: the generated files did not change.
+      assert.deepEqual(state.answers.vpcCidrs, { dev: '10.10.0.0/16', prod: '10.11.0.0/16' }, repo);
       // Only the state file changed in the upgrade commit.
       assert.equal(git(join(ws, repo), 'diff', '--name-only', 'HEAD~1', 'HEAD').trim(), YO_RC, repo);
     }

@@ -62,7 +62,7 @@ const rows: Row[] = [
   { args: ['new', '--defaults', '--port', '80'], says: 'port: "80" must be an integer from 1024 to 65535' },
   { args: ['new', '--defaults', '--port', 'http'], says: 'port: "http" must be an integer from 1024 to 65535' },
   { args: ['new', '--defaults', '--org', 'Bad_Org'], says: 'org: "Bad_Org" must be a DNS-1123 label' },
-  { args: ['new', '--defaults', '--org', long], says: /org: "x+ \.\.\. x+" \(202 characters\) must be 2-32/ },
+  { args: ['new', '--defaults', '--org', long], says: /org: "x+ \.\.\. x+" \(200 characters\) must be 2-32/ },
   { args: ['new', '--defaults', '--environments', 'prod'], says: 'must name at least two environments' },
   { args: ['new', '--defaults', '--environments', 'dev,dev'], says: 'environments: "dev,dev" must not repeat "dev"' },
   { args: ['new', '--defaults', '--environments', 'dev,global'], says: 'is reserved' },
@@ -130,6 +130,15 @@ const rows: Row[] = [
   {
     args: ['new', '--defaults', '--output', '/proc/gitops-platform'],
     says: /--output \/proc\/gitops-platform: cannot (create|write in)/,
+  },
+  // A dry run refuses what the run would (root may write in /proc, but no folder can be made there).
+  {
+    args: ['new', '--defaults', '--dry-run', '--output', '/proc/gitops-platform'],
+    says: /--output \/proc\/gitops-platform: cannot (create \/proc\/gitops-platform|write in \/proc)/,
+  },
+  {
+    args: ['new', '--defaults', '--dry-run', '--output', '/sys/gitops-platform/ws'],
+    says: /--output \/sys\/gitops-platform\/ws: cannot (create \/sys\/gitops-platform |write in \/sys)/,
   },
   {
     args: ['new', '--defaults'],

@@ -463,7 +463,18 @@ describe('rules across answers, at the prompt that can fix them', () => {
     assert.equal(ruleAtPrompt('environments', ['dev', 'staging'], known), 'leaves out prod, which accounts names');
     assert.equal(ruleAtPrompt('environments', ['dev', 'prod'], known), undefined);
   });
+  it('a cluster administrator whose role is in an account where no environment runs', () => {
+    const withAccount = { ...known, awsAccountId: '111111111111' };
+    const stranger = 'arn:aws:iam::999999999999:role/admin';
+    assert.equal(
+      ruleAtPrompt('clusterAdmins', [stranger], withAccount),
+      `${stranger} is a role of account 999999999999, where no environment runs (111111111111, 222222222222)`,
+    );
+    assert.equal(ruleAtPrompt('clusterAdmins', ['arn:aws:iam::222222222222:role/admin'], withAccount), undefined);
+    assert.equal(ruleAtPrompt('clusterAdmins', [], withAccount), undefined);
+  });
   it('nothing to say while the other answers are unknown', () => {
     assert.equal(ruleAtPrompt('service', 'globex-infra', {}), undefined);
+    assert.equal(ruleAtPrompt('clusterAdmins', ['arn:aws:iam::999999999999:role/admin'], {}), undefined);
   });
 });

@@ -37,7 +37,14 @@ async function answerPlatform(t: ReturnType<typeof terminal>) {
   await t.waitFor(/DNS domain for ingress hosts/);
   t.type(keys.enter);
   await t.waitFor(/IAM role ARNs of the cluster administrators/);
-  t.type(keys.enter);
+  // A role of an account where no environment runs: refused at this prompt, not after the last.
+  const stranger = 'arn:aws:iam::999999999999:role/admin';
+  t.type(`${stranger}${keys.enter}`);
+  await t.waitFor(
+    // (The terminal wraps the message at 80 columns.)
+    /clusterAdmins arn:aws:iam::999999999999:role\/admin is a role of account[\s\S]*where no environment runs/,
+  );
+  t.type(`${keys.backspace.repeat(stranger.length)}${keys.enter}`);
 }
 
 describe('new in a terminal', function () {

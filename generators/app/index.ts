@@ -1,10 +1,11 @@
+/**
+ * `yo gitops-platform` / `gitops-platform new`: a new platform. Asks for missing answers (Yeoman's
+ * prompts, built by lib/answers/yeoman.ts and checked as they are answered), renders the three
+ * repos with the pure renderer and hands them to the workspace writer (lib/repos/create.ts).
+ */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANSWERS_FILE, answersFileText } from '../lib/answers/file.ts';
-/**
- * `yo gitops-platform` / `gitops-platform new`: a new platform. Collects answers, renders the three
- * repos with the pure renderer and hands them to the workspace writer (lib/repos/create.ts).
- */
 import {
   type AnswerKey,
   answerKeys,

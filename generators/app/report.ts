@@ -8,7 +8,7 @@ import { EXIT_MEANINGS } from '../lib/errors.ts';
 import { answerLines, folderTree } from '../lib/report.ts';
 import type { NewRepo } from '../lib/repos/create.ts';
 
-export interface NewReport {
+interface NewReport {
   command: 'new';
   dryRun: boolean;
   exitCode: 0;
@@ -21,7 +21,7 @@ export interface NewReport {
   nextSteps: string[];
 }
 
-export interface NewRun {
+interface NewRun {
   repos: NewRepo[];
   workspace: string;
   platform: PlatformAnswers;

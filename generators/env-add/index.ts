@@ -25,16 +25,4 @@ export default class AddEnvironmentGenerator extends EnvironmentGenerator {
       steps: (run) => envAddSteps(run.before, run.after, run.name, run.repos, run.committed),
     });
   }
-
-  initializing(): void {
-    this._plan();
-  }
-
-  async writing(): Promise<void> {
-    await this._apply();
-  }
-
-  end(): void {
-    this._report();
-  }
 }

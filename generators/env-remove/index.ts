@@ -29,16 +29,4 @@ export default class RemoveEnvironmentGenerator extends EnvironmentGenerator {
       },
     });
   }
-
-  initializing(): void {
-    this._plan();
-  }
-
-  async writing(): Promise<void> {
-    await this._apply();
-  }
-
-  end(): void {
-    this._report();
-  }
 }

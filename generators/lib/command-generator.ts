@@ -31,7 +31,9 @@ export abstract class CommandGenerator extends Generator<CommandOptions> {
     protected readonly command: CommandSpec,
   ) {
     // Packages are installed by this package (the app's lockfile), not by Yeoman's package.json watcher.
-    super(args, options as CommandOptions, { customInstallTask: true, customCommitTask: true });
+    // inheritTasks: lifecycle methods (initializing, writing, ...) of a shared base class run too, so
+    // commands that differ only in what they plan share them (lib/environment-generator.ts).
+    super(args, options as CommandOptions, { customInstallTask: true, customCommitTask: true, inheritTasks: true });
     declareOptions(this, command);
     // Known before the command line is checked, so even its refusal can be reported as JSON.
     this.json = (args ?? []).includes('--json') || options?.json === true;

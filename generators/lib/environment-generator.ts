@@ -3,7 +3,7 @@
  * workspace, work out the answers after the change and every repo's change (all before anything is
  * written), land them as one transaction on a new branch per repo, and report. What differs between
  * the two (the answers, consent to destroy, the commit, the steps) comes from an EnvironmentChange.
- * Yeoman runs only a generator's own lifecycle methods, so each command calls these from its own.
+ * Its lifecycle methods run for both (CommandGenerator asks Yeoman to inherit tasks).
  */
 import type { Destruction } from './answer-changes.ts';
 import { checkAnswerChange } from './answer-changes.ts';
@@ -16,7 +16,7 @@ import { applyChanges } from './repos/transaction.ts';
 import { generatorId } from './version.ts';
 import { type WorkspaceReport, workspaceReport, workspaceText } from './workspace-report.ts';
 
-export interface EnvironmentChange {
+interface EnvironmentChange {
   command: 'env add' | 'env remove';
   /** The branch of each repo, e.g. add-env-<name>. */
   branch(name: string): string;
@@ -56,7 +56,7 @@ export abstract class EnvironmentGenerator extends CommandGenerator {
     this.argument('name', { type: String, required: false, description: 'Name of the environment' });
   }
 
-  protected _plan(): void {
+  initializing(): void {
     const { flags, positionals } = this.readCommandLine();
     this.flags = flags;
     this.name = positionals[0];
@@ -77,7 +77,7 @@ export abstract class EnvironmentGenerator extends CommandGenerator {
     this.plans = plans;
   }
 
-  protected async _apply(): Promise<void> {
+  async writing(): Promise<void> {
     if (this.flags.dryRun) return;
     await applyChanges(
       this.plans.map((p) => p.planned.change),
@@ -85,7 +85,7 @@ export abstract class EnvironmentGenerator extends CommandGenerator {
     );
   }
 
-  protected _report(): void {
+  end(): void {
     const { before, after } = this.models as { before: Model; after: Model };
     const committed = this.flags.commit !== false;
     const environments = after.environments.map((e) => e.name);

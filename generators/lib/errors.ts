@@ -49,7 +49,8 @@ export function formatValue(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   if (text.length <= QUOTED_MAX) return text;
   const half = Math.floor((QUOTED_MAX - 5) / 2);
-  return `${text.slice(0, half)} ... ${text.slice(-half)} (${text.length} characters)`;
+  const length = typeof value === 'string' ? value.length : text.length;
+  return `${text.slice(0, half)} ... ${text.slice(-half)} (${length} characters)`;
 }
 
 /** What every exit code of the commands means (--json reports carry it). */

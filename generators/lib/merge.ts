@@ -19,7 +19,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { applyEdits, modify } from 'jsonc-parser';
 import { isMap, isSeq, parseDocument } from 'yaml';
 
-export interface MergeResult {
+interface MergeResult {
   content: string;
   /** Number of conflict hunks left as markers in `content` (0: merged cleanly). */
   conflicts: number;
@@ -223,7 +223,7 @@ function parseData(path: string, text: string): unknown {
 }
 
 /** Line merge with git; conflicts become standard diff3 markers labelled with the sides. */
-export function mergeText(
+function mergeText(
   base: string,
   ours: string,
   theirs: string,

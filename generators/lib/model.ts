@@ -64,6 +64,8 @@ export interface Environment {
    * policy keeps anyway; nothing tags them.
    */
   deployedImageTagPrefix: string;
+  /** The app CI's deploy job into this environment: its runs queue in this group, never cancelled. */
+  deployConcurrencyGroup: string;
   /** Secrets Manager name prefix External Secrets may read in this environment. */
   secretsPrefix: string;
   /** Terraform state key of this environment's root in the state bucket. */
@@ -102,6 +104,8 @@ export interface Environment {
    * first, a week more for each next one, so each environment runs a release before the next gets it.
    */
   chartReleaseAgeDays: number;
+  /** Renovate's group of this environment's platform charts: the files it matches, and its name. */
+  chartUpdates: { files: string; group: string };
   /** EKS Kubernetes version of this environment's cluster (kubernetesVersions, else kubernetesVersion). */
   kubernetesVersion: string;
   /** VPC CIDR of this environment (distinct per environment, so VPCs can be peered later). */
@@ -137,7 +141,7 @@ export interface Environment {
 }
 
 /** An AWS account of the platform, as bootstrap/ sets it up. */
-export interface Account {
+interface Account {
   id: string;
   isGlobal: boolean;
   /** The environments whose roots live in this account, in order. */
@@ -150,7 +154,7 @@ export interface Account {
 }
 
 /** A Terraform root as the infra repo's CI runs it. */
-export interface TerraformRoot {
+interface TerraformRoot {
   name: string;
   dir: string;
   planRole: Role;
@@ -170,6 +174,8 @@ export interface TerraformRoot {
   /** Job id of its apply, and the jobs it waits for: the checks, the change detection, every earlier root. */
   applyJob: string;
   applyNeeds: string[];
+  /** The concurrency group its applies queue in (one root's pending approval holds back no other). */
+  applyConcurrencyGroup: string;
   /**
    * Reviewed roots only: the job that plans on main before the approval; the apply job applies
    * exactly that plan (an artifact of this name), refusing a stale one.
@@ -177,7 +183,7 @@ export interface TerraformRoot {
   reviewedPlan?: { job: string; artifact: string };
 }
 
-export interface Sizing {
+interface Sizing {
   replicas: number;
   autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
   resources: { requests: { cpu: string; memory: string }; limits: { memory: string } };
@@ -243,6 +249,8 @@ export interface Model {
   /** Account of ECR and the CI roles (the "global" account). */
   awsAccountId: string;
   kubernetesVersion: string;
+  /** The same as a full version (`1.34.0`), which the GitOps repo's render and validate scripts take. */
+  kubernetesToolsVersion: string;
   domain?: string;
   environments: Environment[];
   firstEnvironment: Environment;
@@ -334,6 +342,11 @@ export interface Model {
     serviceNamespaces: string[];
   };
   externalSecrets: { namespace: string; serviceAccountName: string; clusterSecretStore: string };
+  /**
+   * Every repo's scheduled template update (templates/common): the branch its pull request comes
+   * from, the schedule (UTC), the workflow and the script it runs.
+   */
+  templateUpdate: { branch: string; cron: string; workflow: string; script: string };
   /** The AWS Load Balancer Controller serves the services' Ingresses; installed only with a domain. */
   loadBalancerController?: { namespace: string; serviceAccountName: string; ingressClass: string };
 }
@@ -417,6 +430,7 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
   const secretsPrefix = `${org}/${name}/`;
   // Completed answers carry every environment's CIDR; allocating again gives the same ones.
   const vpcCidr = allocateVpcCidrs(names, platform.vpcCidrs ?? {})[name];
+  const argocdPath = `argocd/${name}`;
   return {
     name,
     index,
@@ -427,8 +441,9 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     accountId,
     clusterName: `${org}-${name}`,
     argocdProject: name,
-    argocdPath: `argocd/${name}`,
+    argocdPath,
     deployedImageTagPrefix: `deployed-${name}-`,
+    deployConcurrencyGroup: `deploy-${name}`,
     secretsPrefix,
     stateKey: `environments/${name}/terraform.tfstate`,
     terraformDir: `environments/${name}`,
@@ -446,6 +461,7 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     infraApplySubject: oidcSubject(infraRepo, `environment:${name}`, WORKFLOWS.terraform, MAIN),
     argocdRepoSecretName: `argocd/${name}-gitops-repo`,
     chartReleaseAgeDays: index * 7,
+    chartUpdates: { files: `${argocdPath}/**`, group: `platform charts (${name})` },
     kubernetesVersion: platform.kubernetesVersions?.[name] ?? platform.kubernetesVersion,
     vpcCidr,
     publicSubnetCidrs: Array.from({ length: VPC.zones }, (_, i) =>
@@ -487,7 +503,6 @@ function accountsOf(org: string, global: string, environments: Environment[]): A
   return accounts;
 }
 
-/** The roots in apply order, each applied after the one before it. */
 /** The local modules (terraform/...) each kind of root calls, with the modules those call. */
 const ROOT_MODULES = {
   global: ['terraform/ecr', 'terraform/iam/github-oidc-role'],
@@ -500,7 +515,7 @@ function rootsOf(
 ) {
   const roots: TerraformRoot[] = [];
   const add = (
-    root: Omit<TerraformRoot, 'applyJob' | 'applyNeeds' | 'watchPaths' | 'reviewedPlan'>,
+    root: Omit<TerraformRoot, 'applyJob' | 'applyNeeds' | 'applyConcurrencyGroup' | 'watchPaths' | 'reviewedPlan'>,
     modules: readonly string[],
   ) => {
     const earlier = roots.flatMap((r) => [...(r.reviewedPlan ? [r.reviewedPlan.job] : []), r.applyJob]);
@@ -511,6 +526,7 @@ function rootsOf(
       ...root,
       watchPaths: [root.dir, ...modules, terraform.servicesFile],
       applyJob: `apply-${root.name}`,
+      applyConcurrencyGroup: `terraform-apply-${root.name}`,
       applyNeeds: ['checks', CHANGES_JOB, ...earlier, ...(reviewedPlan ? [reviewedPlan.job] : [])],
       reviewedPlan,
     });
@@ -652,6 +668,7 @@ export function buildModel(
     awsRegion,
     awsAccountId,
     kubernetesVersion: platform.kubernetesVersion,
+    kubernetesToolsVersion: `${platform.kubernetesVersion}.0`,
     domain: platform.domain || undefined,
     environments,
     firstEnvironment: environments[0],
@@ -677,6 +694,13 @@ export function buildModel(
         ...serviceModels.map((s) => s.namespace),
         ...retiredServices.filter((r) => r.stage === 'pending').map((r) => r.namespace),
       ].sort((a, b) => a.localeCompare(b, 'en')),
+    },
+    templateUpdate: {
+      branch: 'gitops-platform/template-update',
+      // Mondays early in the morning (UTC), at a minute off the hour: GitHub delays scheduled runs at :00.
+      cron: '23 5 * * 1',
+      workflow: '.github/workflows/template-update.yaml',
+      script: 'scripts/template-update.sh',
     },
     externalSecrets: {
       namespace: 'external-secrets',

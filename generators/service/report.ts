@@ -12,7 +12,7 @@ import type { ServicePlan } from './plan.ts';
 
 export type { Landing };
 
-export interface ServiceReport {
+interface ServiceReport {
   command: 'service';
   dryRun: boolean;
   exitCode: 0;
@@ -22,7 +22,7 @@ export interface ServiceReport {
   nextSteps: string[];
 }
 
-export interface ServiceRun {
+interface ServiceRun {
   plan: ServicePlan;
   app: NewRepo;
   where: Landing[];

@@ -11,6 +11,7 @@ export const upgradeCommand = {
   // (allocated once and recorded; a new environment gets a free one by itself).
   options: [
     ...platformKeys.filter((k) => k !== 'org' && k !== 'clusterAdmins' && k !== 'vpcCidrs'),
+    'environment',
     'allowDestroy',
     'dryRun',
     'check',

@@ -6,13 +6,23 @@
  */
 import { basename } from 'node:path';
 import semver from 'semver';
-import type { PlatformAnswers, ServiceAnswers } from '../lib/answers/table.ts';
+import { checkAnswerChange, type Destruction, differingAnswers } from '../lib/answer-changes.ts';
+import type { Flags, PlatformAnswers, ServiceAnswers } from '../lib/answers/table.ts';
+import { checkGiven, checkServices, completePlatform, type RawAnswers } from '../lib/answers/validate.ts';
 import { UsageError } from '../lib/errors.ts';
 import { mergeFile } from '../lib/merge.ts';
 import type { RenderedFile } from '../lib/render/render.ts';
 import type { FileReader } from '../lib/repos/files.ts';
-import type { LocatedRepo } from '../lib/repos/locate.ts';
-import { type Manifest, manifestOf, PACKAGE_NAME, readManifest, sha256, stateFiles } from '../lib/repos/state.ts';
+import { type LocatedRepo, reposAround } from '../lib/repos/locate.ts';
+import {
+  type Manifest,
+  manifestOf,
+  PACKAGE_NAME,
+  readManifest,
+  recordedAnswers,
+  sha256,
+  stateFiles,
+} from '../lib/repos/state.ts';
 import {
   applyChanges,
   type ConflictStages,
@@ -20,7 +30,7 @@ import {
   type FileOp,
   type RepoChange,
 } from '../lib/repos/transaction.ts';
-import type { ReplayRequest, ReplayResponse, Unavailable } from './replay.ts';
+import { type ReplayRequest, type ReplayResponse, replay, replayHere, type Unavailable } from './replay.ts';
 
 export type Action =
   | 'updated' // the team had not touched it: it takes the new template
@@ -177,7 +187,7 @@ function manifestOnly(read: FileReader, manifest: Manifest | undefined, theirs: 
   return changes;
 }
 
-export interface UpgradeInput {
+interface UpgradeInput {
   repo: LocatedRepo;
   /** Recorded answers and services (base) and the answers to upgrade to (theirs). */
   recorded: { answers: PlatformAnswers; services: ServiceAnswers[] };
@@ -287,4 +297,91 @@ function changeOf(plan: RepoUpgrade): RepoChange {
 export async function applyUpgrades(plans: RepoUpgrade[], options: { commit: boolean }): Promise<void> {
   checkClean(plans);
   await applyChanges(plans.filter(hasWork).map(changeOf), { commit: options.commit });
+}
+
+/**
+ * The upgrade of every repo around `cwd`: the recorded answers with the command line's changes,
+ * each checked by every rule again; repos that record different answers refused unless the command
+ * line picks one value (a review lists them); destructive changes refused without consent (a review
+ * shows them); each repo's files planned; dirty trees refused before a real run.
+ */
+export function planWorkspaceUpgrade(
+  cwd: string,
+  flags: Flags,
+  given: RawAnswers,
+): { plans: RepoUpgrade[]; differing: string[]; destructions: Destruction[] } {
+  const review = Boolean(flags.dryRun || flags.check);
+  const overrides = checkGiven(given);
+  const staged = stagedVersion(flags, overrides);
+  const inputs = reposAround(cwd).map((repo) => {
+    const { platform, services } = recordedAnswers(repo.state);
+    const target = completePlatform({ ...platform, ...overrides, ...staged?.(platform) }, false);
+    checkServices(services, target);
+    return { repo, recorded: { answers: platform, services }, target };
+  });
+  const differing = differingAnswers(inputs.map((i) => ({ name: basename(i.repo.dir), answers: i.target })));
+  if (differing.length > 0 && !review) {
+    throw new UsageError(
+      [
+        'The repos record different answers; pass the flag of each field to choose one value for all of them (nothing was written):',
+        ...differing.map((line) => `  - ${line}`),
+      ].join('\n'),
+    );
+  }
+  const found = new Map<string, Destruction>();
+  for (const input of inputs) {
+    for (const d of checkAnswerChange(input.recorded.answers, input.target, Boolean(flags.allowDestroy) || review)) {
+      found.set(d.what, d);
+    }
+  }
+  const plans = planUpgrades(inputs, replay, replayHere);
+  if (!review) checkClean(plans);
+  return { plans, differing, destructions: [...found.values()] };
+}
+
+/** The upgrades a real run applies; with --commit, refused while any would leave a conflict. */
+export function pendingUpgrades(plans: RepoUpgrade[], commit: boolean): RepoUpgrade[] {
+  const pending = plans.filter(hasWork);
+  const conflicts = plans.flatMap((p) => p.changes.filter((c) => c.action === 'conflict'));
+  if (commit && pending.length > 0 && conflicts.length > 0) {
+    throw new UsageError(
+      `Refusing to commit: the upgrade leaves ${conflicts.length} conflict(s). Nothing was written. ` +
+        'Run it without --commit, resolve the conflicts, then commit.',
+    );
+  }
+  return pending;
+}
+
+/**
+ * `--kubernetes-version <v> --environment <env>`: the one environment moves (an entry of
+ * kubernetesVersions), kubernetesVersion and the others stay. Undefined without --environment.
+ */
+function stagedVersion(
+  flags: Flags,
+  overrides: Record<string, unknown>,
+): ((recorded: PlatformAnswers) => Partial<PlatformAnswers>) | undefined {
+  const env = flags.environment;
+  if (env === undefined) return undefined;
+  const version = overrides.kubernetesVersion as string | undefined;
+  if (version === undefined) {
+    throw new UsageError(
+      '--environment names the environment that --kubernetes-version moves: give --kubernetes-version <version> too; nothing was written.',
+    );
+  }
+  if (overrides.kubernetesVersions !== undefined) {
+    throw new UsageError(
+      '--environment and --kubernetes-versions both say which environments move: give one of them; nothing was written.',
+    );
+  }
+  return (recorded) => {
+    if (!recorded.environments.includes(env)) {
+      throw new UsageError(
+        `--environment: ${env} is not an environment (${recorded.environments.join(', ')}); nothing was written.`,
+      );
+    }
+    return {
+      kubernetesVersion: recorded.kubernetesVersion,
+      kubernetesVersions: { ...recorded.kubernetesVersions, [env]: version },
+    };
+  };
 }

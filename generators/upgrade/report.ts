@@ -8,11 +8,14 @@ import { join, relative } from 'node:path';
 import { type Destruction, destructionLines } from '../lib/answer-changes.ts';
 import { EXIT_MEANINGS } from '../lib/errors.ts';
 import { fileDiff } from '../lib/report.ts';
-import type { Action, RepoUpgrade } from './plan.ts';
+import { type Action, hasWork, type RepoUpgrade } from './plan.ts';
+
+const EXIT_PENDING = 2;
+const EXIT_CONFLICTS = 3;
 
 const columns: Action[] = ['updated', 'merged', 'conflict', 'added', 'removed', 'kept deleted'];
 
-export interface UpgradeReport {
+interface UpgradeReport {
   command: 'upgrade';
   /** check and dry-run write nothing. */
   mode: 'check' | 'dry-run' | 'apply';
@@ -134,4 +137,49 @@ export function upgradeText(report: UpgradeReport): string[] {
   }
   lines.push(report.outcome);
   return lines;
+}
+
+/** The outcome of a run in one sentence, and its exit code: 2 pending (a review), 3 conflicts left. */
+export function upgradeOutcome(
+  plans: RepoUpgrade[],
+  run: { review: boolean; commit: boolean; differing: string[] },
+): { exitCode: number; outcome: string } {
+  const pending = plans.filter(hasWork);
+  const conflicts = plans.flatMap((p) => p.changes.filter((c) => c.action === 'conflict'));
+  if (run.review) {
+    const behind = pending.length > 0 || run.differing.length > 0;
+    return behind
+      ? { exitCode: EXIT_PENDING, outcome: 'Pending changes; nothing was written.' }
+      : { exitCode: 0, outcome: 'Up to date.' };
+  }
+  if (pending.length === 0) return { exitCode: 0, outcome: 'Up to date: nothing to do.' };
+  if (conflicts.length > 0) {
+    return {
+      exitCode: EXIT_CONFLICTS,
+      outcome: conflictOutcome(conflicts.filter((c) => c.stages).length, conflicts.length),
+    };
+  }
+  return {
+    exitCode: 0,
+    outcome: run.commit ? 'Upgraded and committed.' : 'Upgraded; review with `git diff --cached` and commit.',
+  };
+}
+
+/** What an upgrade that left conflicts says: markers to resolve, and files without a base to merge. */
+function conflictOutcome(marked: number, all: number): string {
+  const parts: string[] = [];
+  if (marked > 0) {
+    parts.push(
+      `${marked} conflict(s) left for you: resolve the markers, \`git add\` the files, then commit. ` +
+        '`git status` lists them as unmerged.',
+    );
+  }
+  if (all > marked) {
+    parts.push(
+      `${all - marked} file(s) differ from what was generated and from what this version generates, and ` +
+        'without the recorded version there is no base to merge them: they were left as they are. Bring the ' +
+        'template changes into them by hand; until then the recorded version stays and upgrade lists them.',
+    );
+  }
+  return parts.join('\n');
 }

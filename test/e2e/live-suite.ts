@@ -469,7 +469,71 @@ export function liveSuite(set: LiveSet): void {
       );
     });
 
-    it('9. tearing production down as `env remove` says (scripts/teardown.sh) deletes what Argo CD deployed there before its root, and nothing elsewhere', async () => {
+    it('9. `gitops-platform service remove` as printed: Argo CD deletes what the service deployed everywhere, then its namespace leaves the projects; nothing else changes', async () => {
+      const { name } = set.addedService;
+      const state = (e: Environment) =>
+        JSON.stringify(
+          applications(e.cluster)
+            .filter((a) => a.name !== `${name}-${e.name}`)
+            .map((a) => [a.name, a.sync, a.health]),
+        );
+      const images = (e: Environment) => ws.services.map((svc) => rolledOutImage(e, svc));
+      const before = bed.environments.map((e) => [state(e), images(e)]);
+      /** Runs one step, merges its branch in both repos as the pull requests would, pushes the GitOps repo. */
+      const removalStep = async (branch: string, args: string[]) => {
+        p.git(ws.gitops, ['pull', '--quiet', '--ff-only', 'origin', 'main']);
+        cli(ws.dir, ['service', 'remove', name, ...args]);
+        for (const repo of [ws.gitops, ws.infra]) {
+          p.git(repo, ['checkout', '--quiet', 'main']);
+          p.git(repo, ['merge', '--quiet', '--no-ff', '-m', `Merge ${branch}`, branch]);
+        }
+        const from = p.head();
+        p.git(ws.gitops, ['push', '--quiet', 'origin', 'main']);
+        const main = p.head();
+        await p.pushEvent(from, main, p.webhookSecret);
+        return main;
+      };
+      const deployedKinds = 'deployments,services,serviceaccounts.v1.,poddisruptionbudgets,networkpolicies';
+      const left = (e: Environment) =>
+        e.cluster
+          .getJson(['-n', name, deployedKinds])
+          .items.filter((o: KubeObject) => o.metadata.name !== 'default')
+          .map((o: KubeObject) => `${o.kind}/${o.metadata.name}`);
+      for (const e of bed.environments) assert.ok(left(e).length > 0, `${name} runs in ${e.name} before`);
+      const started = Date.now();
+      // Step 1: the GitOps change (the infra change merges after it; the bed has no AWS to apply it to).
+      const main = await removalStep(`remove-service-${name}`, ['--allow-destroy']);
+      for (const e of bed.environments) {
+        await p.converged(
+          e,
+          main,
+          5 * 60_000,
+          () => !applications(e.cluster).some((a) => a.name === `${name}-${e.name}`),
+        );
+        // Everything the Applications deployed is gone; the namespace Argo CD created stays, empty.
+        await waitFor(`${name}'s resources deleted in ${e.name}`, () => left(e).length === 0 || undefined, 60_000, 500);
+        e.cluster.kubectl(['delete', 'namespace', name, '--wait=true', '--timeout=50s']);
+      }
+      const removed = Date.now() - started;
+      // Step 2: the namespace leaves the AppProjects.
+      const finished = await removalStep(`finish-remove-service-${name}`, []);
+      for (const e of bed.environments) {
+        await p.converged(e, finished, 5 * 60_000, () => {
+          const project = e.cluster.getJson(['-n', 'argocd', 'appprojects.argoproj.io', e.name]);
+          return !project.spec.destinations.some((d: { namespace: string }) => d.namespace === name);
+        });
+      }
+      // The other services and add-ons: the same Applications, Synced and Healthy, the same images.
+      assert.deepEqual(
+        bed.environments.map((e) => [state(e), images(e)]),
+        before,
+      );
+      figures.push(
+        `service remove ${name}: its Applications and everything they deployed gone from ${bed.environments.length} clusters ${seconds(removed)} after the push; the finishing step Synced everywhere`,
+      );
+    });
+
+    it('10. tearing production down as `env remove` says (scripts/teardown.sh) deletes what Argo CD deployed there before its root, and nothing elsewhere', async () => {
       const env = bed.environments[bed.environments.length - 1];
       const others = bed.environments.filter((e) => e !== env);
       const state = (e: Environment) => JSON.stringify(applications(e.cluster).map((a) => [a.name, a.sync, a.health]));

@@ -10,7 +10,7 @@ import { UsageError } from '../errors.ts';
 import { type CommandSpec, flagName, type OptionKey, optionTable, positionalsUsage } from './table.ts';
 
 /** What one command was given: table keys (camelCase) to values, and its positional arguments. */
-export interface CommandLine {
+interface CommandLine {
   values: Partial<Record<OptionKey, string | boolean>>;
   positionals: string[];
   help: boolean;

@@ -291,6 +291,12 @@ export const optionTable = {
     cli: 'string',
     description: 'AWS account ID (12 digits) of the new environment (default: awsAccountId)',
   },
+  environment: {
+    kind: 'flag',
+    cli: 'string',
+    description:
+      'With --kubernetes-version: the one environment that moves to it; the others stay where they are (a staged upgrade)',
+  },
   successor: {
     kind: 'flag',
     cli: 'string',

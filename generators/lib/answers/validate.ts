@@ -257,18 +257,25 @@ export function completeAnswers(
 /**
  * The rules across answers that a prompt can check at once, with the answers known so far: a
  * service name that clashes with a repo or makes an ingress host too long, a domain that makes one
- * too long for a service already named, environments that leave out an environment of `accounts`.
+ * too long for a service already named, environments that leave out an environment of `accounts`,
+ * a cluster administrator's role in an account where no environment runs.
  * The reason a value breaks one, or undefined (also when the other answers are not known yet).
  */
 export function ruleAtPrompt(key: AnswerKey, value: unknown, known: Record<string, unknown>): string | undefined {
-  const answers = { ...known, [key]: value } as Partial<PlatformAnswers> & { service?: string; port?: number };
+  const answers = { ...known, [key]: value } as Partial<PlatformAnswers> & { service?: string };
   if ((key === 'service' || key === 'domain') && answers.service && answers.org && answers.environments) {
     const platform = answers as PlatformAnswers;
-    const service = { name: answers.service, port: answers.port ?? 8080 } as ServiceAnswers;
+    // The service rules read its name only.
+    const service = { name: answers.service } as ServiceAnswers;
     const broken = serviceRules(service, platform, [], 'service').map((v) =>
       key === 'domain' ? blameDomain(v, platform) : v,
     );
     return broken[0]?.rule;
+  }
+  if (key === 'clusterAdmins' && answers.environments && answers.awsAccountId) {
+    // Each administrator's role must be in an account where an environment runs.
+    const broken = platformRules(answers as PlatformAnswers).find((v) => v.field === 'clusterAdmins');
+    return broken && `${broken.value} ${broken.rule}`;
   }
   if ((key === 'environments' || key === 'accounts') && answers.environments) {
     const broken = platformRules(answers as PlatformAnswers).map((v) => v.value);

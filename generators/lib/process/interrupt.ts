@@ -70,7 +70,7 @@ export function pointOfNoReturn(): void {
 }
 
 /** Throws Interrupted when a signal arrived (and the change is not complete yet). */
-export function throwIfInterrupted(): void {
+function throwIfInterrupted(): void {
   if (received && !committed) throw new Interrupted(received);
 }
 

@@ -27,6 +27,8 @@ export interface FileRow {
   policy?: Policy;
   /** Where an older version wrote this file (same tokens); upgrade moves it, keeping the team's edits. */
   renamedFrom?: string;
+  /** common: the template is templates/common/'s, the same for every repo (default: the repo's own tree). */
+  tree?: 'common';
 }
 
 export interface RenderedFile {
@@ -156,7 +158,7 @@ export function renderRepo(
   const files: RenderedFile[] = [];
   for (const row of tables[kind]) {
     if (row.when && !row.when(model)) continue;
-    const source = `${kind === 'app' ? 'app-node' : kind}/${row.template}.ejs`;
+    const source = `${row.tree ?? (kind === 'app' ? 'app-node' : kind)}/${row.template}.ejs`;
     const only = onlyServices ? (s: Service) => onlyServices.includes(s.name) : undefined;
     for (const { path, ctx } of instances(row, kind, model, services, only)) {
       const file: RenderedFile = { path, content: renderTemplate(source, ctx), policy: row.policy ?? 'merge' };

@@ -7,7 +7,7 @@
 import ejs from 'ejs';
 
 /** The names every template sees (render.ts's TemplateContext). */
-export const TEMPLATE_LOCALS = ['m', 'service', 'env', 'se', 'h'] as const;
+const TEMPLATE_LOCALS = ['m', 'service', 'env', 'se', 'h'] as const;
 
 /** A compiled template: its locals and the escape function of `<%= %>` in, the text out. */
 export type TemplateFunction = (locals: object, escapeFn: (value: unknown) => string) => string;

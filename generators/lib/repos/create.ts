@@ -59,7 +59,7 @@ export function assertAbsent(workspace: string, repos: NewRepo[]): void {
 }
 
 /** Repos written and committed in a hidden staging folder of the workspace, not yet in place. */
-export interface StagedRepos {
+interface StagedRepos {
   /** Moves every repo into the workspace, or none: a failed move puts back the ones moved. */
   moveIn(): void;
   /** Moves back every repo that moveIn moved (an interrupt right after it). */

@@ -3,7 +3,17 @@
  * refuses what a real run would), made one level at a time, and cleared of the staging folders of
  * runs that were killed. Errors name the option the folder came from (`--output afile: ...`).
  */
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 
@@ -41,11 +51,15 @@ function reasonOf(error: unknown): string {
 
 /**
  * Refuses a folder that cannot receive repos: a file in its place or on its path, or a nearest
- * existing folder this user cannot write in. Reads only; returns the absolute path.
+ * existing folder this user cannot write in, or one where no folder can be made (/proc, /sys:
+ * root may write there, but mkdir fails). A dry run refuses what the run would. Leaves nothing
+ * behind (the probe folder goes at once); returns the absolute path.
  */
 export function checkFolder(cwd: string, where: FolderOption): string {
   const path = resolve(cwd, where.given);
   let existing = path;
+  /** The topmost folder a run would make, if any. */
+  let firstMissing: string | undefined;
   for (;;) {
     let stat: ReturnType<typeof statSync> | undefined;
     try {
@@ -65,12 +79,23 @@ export function checkFolder(cwd: string, where: FolderOption): string {
     }
     const parent = dirname(existing);
     if (parent === existing) break;
+    firstMissing = existing;
     existing = parent;
   }
   try {
     accessSync(existing, constants.W_OK | constants.X_OK);
   } catch (error) {
     refuse(where, `cannot write in ${existing} (${reasonOf(error)})`);
+  }
+  if (firstMissing !== undefined) {
+    let probe: string | undefined;
+    try {
+      probe = mkdtempSync(join(existing, '.gitops-platform-probe-'));
+    } catch (error) {
+      refuse(where, `cannot create ${firstMissing} (${reasonOf(error)})`);
+    } finally {
+      if (probe) rmdirSync(probe);
+    }
   }
   return path;
 }

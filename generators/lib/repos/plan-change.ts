@@ -26,7 +26,7 @@ export interface PlannedFile {
   edited?: boolean;
 }
 
-export interface ChangeRequest {
+interface ChangeRequest {
   repo: LocatedRepo;
   kind: RepoKind;
   /** App repos: the service the repo is. */

@@ -36,7 +36,7 @@ export interface Manifest {
 }
 
 /** Which repo state belongs to: its kind and, for an app repo, its service. */
-export interface StateOwner {
+interface StateOwner {
   kind: RepoKind;
   service?: string;
 }

@@ -185,7 +185,7 @@ function isTracked(dir: string, path: string): boolean {
 }
 
 /** A step outside the repos that belongs to the same change (moving a new repo into place). */
-export interface ExtraStep {
+interface ExtraStep {
   apply(): void;
   undo(): void;
 }

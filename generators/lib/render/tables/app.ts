@@ -35,4 +35,7 @@ export const appFiles: readonly FileRow[] = [
   { template: 'test/app.test.ts', policy: 'once' },
   { template: 'test/shutdown.test.ts', policy: 'once' },
   { template: 'test/secrets.test.ts', policy: 'once' },
+  // The newest release's upgrade as a weekly pull request (the same files in every repo).
+  { template: '.github/workflows/template-update.yaml', tree: 'common' },
+  { template: 'scripts/template-update.sh', tree: 'common' },
 ];

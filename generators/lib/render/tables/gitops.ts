@@ -59,4 +59,7 @@ export const gitopsFiles: readonly FileRow[] = [
     when: (m) => m.environments[0].argocdWebhook !== undefined,
   },
   { template: 'argocd/__env__/apps/__service__.yaml', each: 'service-environment' },
+  // The newest release's upgrade as a weekly pull request (the same files in every repo).
+  { template: '.github/workflows/template-update.yaml', tree: 'common' },
+  { template: 'scripts/template-update.sh', tree: 'common' },
 ];

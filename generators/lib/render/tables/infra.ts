@@ -75,4 +75,7 @@ export const infraFiles: readonly FileRow[] = [
   // The Argo CD bootstrap's chart values, as templatefile() files (the live test bed reads them too).
   { template: 'terraform/argocd/argo-cd-values.yaml.tftpl' },
   { template: 'terraform/argocd/root-application.yaml.tftpl' },
+  // The newest release's upgrade as a weekly pull request (the same files in every repo).
+  { template: '.github/workflows/template-update.yaml', tree: 'common' },
+  { template: 'scripts/template-update.sh', tree: 'common' },
 ];
