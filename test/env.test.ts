@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import helpers from 'yeoman-test';
 import AddEnvironmentGenerator from '../generators/env-add/index.ts';
 import { PACKAGE_NAME, YO_RC } from '../generators/lib/repos/state.ts';
+import { commitAll, git } from './support/git.ts';
 import { madeWorkspace, readTree, repoRoot, workspaceState } from './support/workspace.ts';
 
 const bin = join(repoRoot, 'bin', 'gitops-platform.js');
@@ -18,17 +19,6 @@ const REPOS = ['acme-infra', 'acme-gitops', 'api'];
 
 function gitops(ws: string, ...args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { cwd: ws, encoding: 'utf8', input: '', timeout: 60_000 });
-}
-
-function git(dir: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', timeout: 20_000 });
-  assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-function commitAll(dir: string, message: string) {
-  git(dir, 'add', '-A');
-  git(dir, '-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', message);
 }
 
 /** Merges each repo's branch into main, as the pull requests would. */

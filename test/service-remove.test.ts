@@ -13,6 +13,7 @@ import helpers from 'yeoman-test';
 import { PACKAGE_NAME, YO_RC } from '../generators/lib/repos/state.ts';
 import AddServiceGenerator from '../generators/service/index.ts';
 import RemoveServiceGenerator from '../generators/service-remove/index.ts';
+import { commitAll, git } from './support/git.ts';
 import { tempDir } from './support/temp.ts';
 import { requireTool, run } from './support/tools.ts';
 import { madeWorkspace, readTree, rejection, repoRoot, workspaceState } from './support/workspace.ts';
@@ -22,17 +23,6 @@ const REPOS = ['acme-infra', 'acme-gitops'];
 
 function gitops(ws: string, ...args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { cwd: ws, encoding: 'utf8', input: '', timeout: 60_000 });
-}
-
-function git(dir: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', timeout: 20_000 });
-  assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-function commitAll(dir: string, message: string) {
-  git(dir, 'add', '-A');
-  git(dir, '-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', message);
 }
 
 /** Merges the infra and GitOps repos' branch into main, as their pull requests would. */

@@ -13,6 +13,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { generatorId } from '../generators/lib/version.ts';
+import { commitAll, git } from './support/git.ts';
 import { tempDir } from './support/temp.ts';
 import { olderVersion } from './support/versions.ts';
 import { madeWorkspace, repoRoot } from './support/workspace.ts';
@@ -20,17 +21,6 @@ import { madeWorkspace, repoRoot } from './support/workspace.ts';
 const NOW_LINE = 'The desired state of every Kubernetes workload of';
 const NEWER_LINE = 'The desired state, in git, of every Kubernetes workload of';
 const NEWER = '99.0.0';
-
-function git(dir: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', timeout: 20_000 });
-  assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-function commitAll(dir: string, message: string) {
-  git(dir, 'add', '-A');
-  git(dir, '-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', message);
-}
 
 describe('template updates as pull requests (scripts/template-update.sh with an npm pack tarball)', function () {
   // npm exec installs the tarball and its dependencies (from npm's cache after npm ci).
