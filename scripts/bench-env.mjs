@@ -1,6 +1,7 @@
 // Times `gitops-platform env add` and `env remove` on a demo platform with 20 services (every app
-// repo of the workspace changes too), each as a whole process, several runs each; between runs the
-// branch it made is dropped. A benchmark, not a test.
+// repo of the workspace changes too), and `service remove` there (the infra and GitOps repos), each
+// as a whole process, several runs each; between runs the branch it made is dropped. A benchmark,
+// not a test.
 //   node scripts/bench-env.mjs [runs]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -20,11 +21,13 @@ function run(command, args, cwd = ws) {
 const cli = (...args) => run(process.execPath, [bin, ...args]);
 const repos = () => readdirSync(ws).filter((e) => !e.startsWith('.'));
 
-/** Back to main in every repo, without the branch the command made. */
+/** Back to main in every repo, without the branch the command made (where it made one). */
 function drop(branch) {
   for (const repo of repos()) {
-    run('git', ['checkout', '-q', 'main'], join(ws, repo));
-    run('git', ['branch', '-q', '-D', branch], join(ws, repo));
+    const dir = join(ws, repo);
+    if (spawnSync('git', ['branch', '--list', branch], { cwd: dir, encoding: 'utf8' }).stdout.trim() === '') continue;
+    run('git', ['checkout', '-q', 'main'], dir);
+    run('git', ['branch', '-q', '-D', branch], dir);
   }
 }
 
@@ -46,8 +49,16 @@ for (let i = 0; i < runs; i++) {
   remove.push(cli('env', 'remove', 'staging', '--allow-destroy'));
   drop('remove-env-staging');
 }
+const removeService = [];
+for (let i = 0; i < runs; i++) {
+  removeService.push(
+    run(process.execPath, [bin, 'service', 'remove', 'svc-20', '--allow-destroy'], join(ws, 'acme-gitops')),
+  );
+  drop('remove-service-svc-20');
+}
 const line = (name, xs) =>
-  `${name.padEnd(11)} median ${median(xs).toFixed(0)} ms, runs ${xs.map((x) => x.toFixed(0)).join(' ')} ms`;
+  `${name.padEnd(14)} median ${median(xs).toFixed(0)} ms, runs ${xs.map((x) => x.toFixed(0)).join(' ')} ms`;
 console.log(line('env add', add));
 console.log(line('env remove', remove));
+console.log(line('service remove', removeService));
 rmSync(ws, { recursive: true, force: true });

@@ -346,7 +346,14 @@ export interface Model {
    * Every repo's scheduled template update (templates/common): the branch its pull request comes
    * from, the schedule (UTC), the workflow and the script it runs.
    */
-  templateUpdate: { branch: string; cron: string; workflow: string; script: string };
+  templateUpdate: {
+    branch: string;
+    cron: string;
+    workflow: string;
+    script: string;
+    secret: string;
+    environment: string;
+  };
   /** The AWS Load Balancer Controller serves the services' Ingresses; installed only with a domain. */
   loadBalancerController?: { namespace: string; serviceAccountName: string; ingressClass: string };
 }
@@ -701,6 +708,10 @@ export function buildModel(
       cron: '23 5 * * 1',
       workflow: '.github/workflows/template-update.yaml',
       script: 'scripts/template-update.sh',
+      // A token that may push workflow files (the job's own may not) and whose pull requests start checks.
+      secret: 'TEMPLATE_UPDATE_TOKEN',
+      // The secret lives in this GitHub environment, limited to the default branch: no other job reads it.
+      environment: 'template-update',
     },
     externalSecrets: {
       namespace: 'external-secrets',

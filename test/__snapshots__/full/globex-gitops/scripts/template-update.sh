@@ -1,24 +1,43 @@
 #!/usr/bin/env bash
 # Brings the newest release of generator-gitops-platform's templates into this repository: runs its
 # `upgrade` here (every hand edit kept; template changes merged in three ways), stages the result and
-# writes the pull request's title and body. The template-update workflow runs it every week and
-# opens (or updates) the pull request; anyone may run it by hand.
+# writes the pull request's title and body. With --pull-request (the weekly template-update
+# workflow), it also commits that on gitops-platform/template-update, pushes it and opens the pull
+# request, or updates the open one; anyone may run it by hand without.
 #
 # Conflicts (your edits and the templates' on the same lines) stay in their files between
-# <<<<<<< and >>>>>>> markers, and the body lists them: nothing is merged by itself.
+# <<<<<<< and >>>>>>> markers, and the body lists them: nothing is merged by itself. A pull request
+# branch that has commits of people on it (conflicts being resolved there) is left alone.
 #
+# Usage: scripts/template-update.sh [--pull-request]
 # Environment:
 #   GITOPS_PLATFORM_PACKAGE  the package to run (default: generator-gitops-platform@latest;
 #                            a path to a tarball from `npm pack` works too)
 #   TEMPLATE_UPDATE_BODY     where the pull request body goes (default: a temporary file)
 #   GITHUB_OUTPUT            where changed=true|false, title and conflicts go (set by GitHub Actions)
-# Exit: 0 with or without changes; 1 when the upgrade failed (its report on stderr).
+#   GH_TOKEN                 with --pull-request: the token gh and git push use (workflow files
+#                            change only with one that has the Workflows permission)
+# Exit: 0 with or without changes; 1 when the upgrade, the push or gh failed; 2 bad arguments.
 set -euo pipefail
 
+pull_request=false
+case ${1:-} in
+  '') ;;
+  --pull-request) pull_request=true ;;
+  *)
+    echo "usage: scripts/template-update.sh [--pull-request]" >&2
+    exit 2
+    ;;
+esac
+branch='gitops-platform/template-update'
+bot_name='github-actions[bot]'
+bot_email='41898282+github-actions[bot]@users.noreply.github.com'
 package=${GITOPS_PLATFORM_PACKAGE:-generator-gitops-platform@latest}
 body=${TEMPLATE_UPDATE_BODY:-$(mktemp)}
 output=${GITHUB_OUTPUT:-/dev/null}
-for tool in npm jq git; do
+tools=(npm jq git)
+if [[ $pull_request == true ]]; then tools+=(gh); fi
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || {
     echo "template-update: $tool is not installed" >&2
     exit 1
@@ -73,7 +92,7 @@ count=$(jq '[.repos[0].files[] | select(.action == "conflict")] | length' "$repo
     echo "No three-way base could be had ($(jq -r '.repos[0].reason' "$report")): a file you edited that the templates changed is left as yours and listed above; compare it with the template."
     echo
   fi
-  echo "Nothing here is merged by itself: review it like any change. Made by \`.github/workflows/template-update.yaml\` (\`scripts/template-update.sh\`); the next run updates this pull request."
+  echo "Nothing here is merged by itself: review it like any change. Made by \`.github/workflows/template-update.yaml\` (\`scripts/template-update.sh\`); the next run updates this pull request, unless someone has committed on its branch."
 } >"$body"
 {
   echo "changed=true"
@@ -81,3 +100,31 @@ count=$(jq '[.repos[0].files[] | select(.action == "conflict")] | length' "$repo
   echo "conflicts=$count"
 } >>"$output"
 echo "template-update: $title ($count conflict(s)); pull request body in $body"
+if [[ $pull_request != true ]]; then exit 0; fi
+
+# The branch: this commit on top of the default branch, replacing the bot's earlier one, unless
+# people have committed on it.
+git fetch --quiet origin "+refs/heads/$branch:refs/remotes/origin/$branch" 2>/dev/null || true
+if git rev-parse --verify --quiet "refs/remotes/origin/$branch" >/dev/null; then
+  people=$(git log --format=%ae "HEAD..refs/remotes/origin/$branch" | grep -vxF "$bot_email" | sort -u || true)
+  if [[ -n "$people" ]]; then
+    echo "template-update: $branch has commits of people ($(paste -sd, - <<<"$people")); left alone. Merge or close its pull request, and the next run starts afresh."
+    exit 0
+  fi
+fi
+git switch --quiet --force-create "$branch"
+git -c user.name="$bot_name" -c user.email="$bot_email" commit --quiet --message "$title"
+gh auth setup-git
+if ! git push --quiet --force origin "$branch"; then
+  if [[ -n "$(git diff --name-only HEAD~1 HEAD -- .github/workflows)" ]]; then
+    echo "template-update: the push was refused; this update changes files in .github/workflows, which GitHub accepts only from a token with the Workflows permission: set the secret TEMPLATE_UPDATE_TOKEN of the environment template-update (README, \"Template updates\")" >&2
+  fi
+  exit 1
+fi
+if [[ $(gh pr list --head "$branch" --state open --json number --jq length) -gt 0 ]]; then
+  gh pr edit "$branch" --title "$title" --body-file "$body"
+  echo "template-update: updated the pull request of $branch"
+else
+  gh pr create --head "$branch" --title "$title" --body-file "$body"
+  echo "template-update: opened a pull request from $branch"
+fi
