@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { checkAnswerChange, destructions, differingAnswers } from '../generators/lib/answer-changes.ts';
 import type { PlatformAnswers } from '../generators/lib/answers/table.ts';
 import { PACKAGE_NAME, YO_RC } from '../generators/lib/repos/state.ts';
-import { answersFor, assertSameState, madeWorkspace, repoRoot, workspaceState } from './support/workspace.ts';
+import { answersFor, assertSameState, madeWorkspace, runBin, workspaceState } from './support/workspace.ts';
 
 const base = (): PlatformAnswers => ({ ...answersFor('minimal').platform, environments: ['dev', 'staging', 'prod'] });
 const change = (to: Partial<PlatformAnswers>) => ({ ...base(), ...to });
@@ -99,9 +99,7 @@ describe('answer changes: the rules', () => {
 
 describe('answer changes: upgrade in a workspace', function () {
   this.timeout(60_000);
-  const bin = join(repoRoot, 'bin', 'gitops-platform.js');
-  const run = (args: string[], cwd: string) =>
-    spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', input: '', timeout: 60_000 });
+  const run = (args: string[], cwd: string) => runBin(cwd, args);
 
   const workspace = () => madeWorkspace('answer-changes', ['--environments', 'dev,staging,prod']);
 

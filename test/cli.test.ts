@@ -17,13 +17,11 @@ import { upgradeCommand } from '../generators/upgrade/command.ts';
 import { REPLAY_VARIABLE, replayHere } from '../generators/upgrade/replay.ts';
 import { cannotRun } from './support/skips.ts';
 import { tempDir } from './support/temp.ts';
-import { answersFor, madeWorkspace, repoRoot, treeState, workspaceState } from './support/workspace.ts';
-
-const bin = join(repoRoot, 'bin', 'gitops-platform.js');
+import { answersFor, bin, madeWorkspace, repoRoot, runBin, treeState, workspaceState } from './support/workspace.ts';
 
 function gitopsPlatform(args: string[], cwd: string) {
   // stdin is not a terminal here, exactly like CI.
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', input: '', timeout: 60_000 });
+  const result = runBin(cwd, args);
   // Yeoman's adapter logs to stderr; help goes to stdout. Tests read what a user sees.
   return { ...result, output: `${result.stdout}${result.stderr}` };
 }

@@ -5,29 +5,20 @@
  * over a sequence of adds and removes, and the steps printed in the order that works.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import helpers from 'yeoman-test';
 import AddEnvironmentGenerator from '../generators/env-add/index.ts';
 import { PACKAGE_NAME, YO_RC } from '../generators/lib/repos/state.ts';
-import { commitAll, git } from './support/git.ts';
-import { madeWorkspace, readTree, repoRoot, workspaceState } from './support/workspace.ts';
+import { commitAll, git, mergeBranch } from './support/git.ts';
+import { madeWorkspace, readTree, runBin, workspaceState } from './support/workspace.ts';
 
-const bin = join(repoRoot, 'bin', 'gitops-platform.js');
 const REPOS = ['acme-infra', 'acme-gitops', 'api'];
 
-function gitops(ws: string, ...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { cwd: ws, encoding: 'utf8', input: '', timeout: 60_000 });
-}
+const gitops = (ws: string, ...args: string[]) => runBin(ws, args);
 
 /** Merges each repo's branch into main, as the pull requests would. */
-function mergeAll(ws: string, branch: string) {
-  for (const repo of REPOS) {
-    git(join(ws, repo), 'checkout', '-q', 'main');
-    git(join(ws, repo), 'merge', '-q', '--ff-only', branch);
-  }
-}
+const mergeAll = (ws: string, branch: string) => mergeBranch(ws, REPOS, branch);
 
 function answers(ws: string) {
   return JSON.parse(readFileSync(join(ws, 'acme-infra', YO_RC), 'utf8'))[PACKAGE_NAME].answers;

@@ -10,15 +10,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './support/temp.ts';
-import { assertSameState, madeWorkspace, repoRoot, workspaceState } from './support/workspace.ts';
+import { assertSameState, bin, madeWorkspace, runBin, workspaceState } from './support/workspace.ts';
 
-const bin = join(repoRoot, 'bin', 'gitops-platform.js');
 const INTERRUPTED = 'Interrupted; nothing was changed.\n';
 const KEPT = 'Interrupted after the change was complete; it was kept.\n';
 
-function runBin(args: string[], cwd: string, seam?: string) {
-  const env = { ...process.env, GITOPS_PLATFORM_TEST_INTERRUPT: seam ?? '' };
-  return spawnSync(process.execPath, [bin, ...args], { cwd, env, encoding: 'utf8', input: '', timeout: 60_000 });
+function runAt(args: string[], cwd: string, seam?: string) {
+  return runBin(cwd, args, { ...process.env, GITOPS_PLATFORM_TEST_INTERRUPT: seam ?? '' });
 }
 
 /** Setups that each give a fresh copy of one workspace (made once, when first asked for). */
@@ -66,7 +64,7 @@ const scenarios: Scenario[] = [
     args: ['service', 'remove', 'web', '--allow-destroy'],
     // A second service, merged into main as its pull requests would be.
     setup: copies('service-remove', [], (ws) => {
-      const added = runBin(['service', 'web', '--skip-install'], join(ws, 'acme-gitops'));
+      const added = runAt(['service', 'web', '--skip-install'], join(ws, 'acme-gitops'));
       if (added.status !== 0) throw new Error(added.stderr);
       for (const repo of ['acme-infra', 'acme-gitops']) {
         for (const args of [
@@ -86,7 +84,7 @@ const scenarios: Scenario[] = [
 function checkpointsOf(scenario: Scenario): { names: string[]; ms: number } {
   const { cwd } = scenario.setup();
   const started = Date.now();
-  const result = runBin(scenario.args, cwd, 'list');
+  const result = runAt(scenario.args, cwd, 'list');
   const ms = Date.now() - started;
   assert.equal(result.status, 0, result.stderr);
   const names = [...result.stderr.matchAll(/^checkpoint (\d+) (.+)$/gm)].map((m) => m[2]);
@@ -106,7 +104,7 @@ for (const scenario of scenarios) {
         const signal = i % 2 === 0 ? 'SIGINT' : 'SIGTERM';
         const { cwd, compared } = scenario.setup();
         const before = workspaceState(compared);
-        const result = runBin(scenario.args, cwd, `${i + 1}:${signal}`);
+        const result = runAt(scenario.args, cwd, `${i + 1}:${signal}`);
         const where = `${signal} at checkpoint ${i + 1} (${name})`;
         if (i > last) {
           assert.equal(result.status, 0, `${where}: ${result.stderr}`);
@@ -159,12 +157,12 @@ describe('interrupting a run that was killed', () => {
     this.timeout(60_000);
     const dir = tempDir('interrupt-killed');
     // Killed (SIGKILL cannot be caught) once the first repo is written into its staging folder.
-    const killed = runBin(['new', '--defaults', '--skip-install', '--output', 'ws'], dir, '6:SIGKILL');
+    const killed = runAt(['new', '--defaults', '--skip-install', '--output', 'ws'], dir, '6:SIGKILL');
     assert.equal(killed.signal, 'SIGKILL');
     const left = readdirSync(join(dir, 'ws'));
     assert.equal(left.length, 1);
     assert.match(left[0], /^\.gitops-platform-staging-\d+-/);
-    const next = runBin(['new', '--defaults', '--skip-install', '--output', 'ws'], dir);
+    const next = runAt(['new', '--defaults', '--skip-install', '--output', 'ws'], dir);
     assert.equal(next.status, 0, next.stderr);
     assert.match(next.stderr, /Removed .*\.gitops-platform-staging-\d+-\w+, left by a run that was killed\./);
     assert.deepEqual(readdirSync(join(dir, 'ws')).sort(), ['acme-gitops', 'acme-infra', 'api']);

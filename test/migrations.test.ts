@@ -10,13 +10,9 @@ import { join } from 'node:path';
 import { migrateState, STATE_FORMAT } from '../generators/lib/repos/migrations.ts';
 import { PACKAGE_NAME, readManifest, readRepoState, YO_RC } from '../generators/lib/repos/state.ts';
 import { tempDir } from './support/temp.ts';
-import { repoRoot } from './support/workspace.ts';
+import { runBin } from './support/workspace.ts';
 
-const bin = join(repoRoot, 'bin', 'gitops-platform.js');
-
-function cli(cwd: string, ...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', input: '', timeout: 60_000 });
-}
+const cli = (cwd: string, ...args: string[]) => runBin(cwd, args);
 
 function git(cwd: string, ...args: string[]) {
   const result = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {

@@ -9,13 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './support/temp.ts';
-import { assertSameState, madeWorkspace, repoRoot, workspaceState } from './support/workspace.ts';
+import { assertSameState, madeWorkspace, runBin, workspaceState } from './support/workspace.ts';
 
-const bin = join(repoRoot, 'bin', 'gitops-platform.js');
-
-function gitopsPlatform(args: string[], cwd: string) {
-  return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', input: '', timeout: 60_000 });
-}
+const gitopsPlatform = (args: string[], cwd: string) => runBin(cwd, args);
 
 function git(dir: string, ...args: string[]) {
   const result = spawnSync('git', args, { cwd: dir, encoding: 'utf8', timeout: 30_000 });

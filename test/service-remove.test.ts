@@ -13,25 +13,17 @@ import helpers from 'yeoman-test';
 import { PACKAGE_NAME, YO_RC } from '../generators/lib/repos/state.ts';
 import AddServiceGenerator from '../generators/service/index.ts';
 import RemoveServiceGenerator from '../generators/service-remove/index.ts';
-import { commitAll, git } from './support/git.ts';
+import { commitAll, git, mergeBranch } from './support/git.ts';
 import { tempDir } from './support/temp.ts';
 import { requireTool, run } from './support/tools.ts';
-import { madeWorkspace, readTree, rejection, repoRoot, workspaceState } from './support/workspace.ts';
+import { madeWorkspace, readTree, rejection, runBin, workspaceState } from './support/workspace.ts';
 
-const bin = join(repoRoot, 'bin', 'gitops-platform.js');
 const REPOS = ['acme-infra', 'acme-gitops'];
 
-function gitops(ws: string, ...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { cwd: ws, encoding: 'utf8', input: '', timeout: 60_000 });
-}
+const gitops = (ws: string, ...args: string[]) => runBin(ws, args);
 
 /** Merges the infra and GitOps repos' branch into main, as their pull requests would. */
-function mergeAll(ws: string, branch: string) {
-  for (const repo of REPOS) {
-    git(join(ws, repo), 'checkout', '-q', 'main');
-    git(join(ws, repo), 'merge', '-q', '--ff-only', branch);
-  }
-}
+const mergeAll = (ws: string, branch: string) => mergeBranch(ws, REPOS, branch);
 
 /** Runs a step and merges it; returns its stdout. */
 function step(ws: string, branch: string, ...args: string[]): string {

@@ -1,6 +1,7 @@
-/** git in a test's repos: a command that must succeed (its stdout, trimmed), and commit-everything. */
+/** git in a test's repos: a command that must succeed (its stdout, trimmed), commit-everything, merge a branch. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 
 export function git(dir: string, ...args: string[]): string {
   const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', timeout: 20_000 });
@@ -12,4 +13,12 @@ export function git(dir: string, ...args: string[]): string {
 export function commitAll(dir: string, message: string): void {
   git(dir, 'add', '-A');
   git(dir, '-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', message);
+}
+
+/** Fast-forwards main of each repo of a workspace to `branch`, as merging their pull requests would. */
+export function mergeBranch(ws: string, repos: string[], branch: string): void {
+  for (const repo of repos) {
+    git(join(ws, repo), 'checkout', '-q', 'main');
+    git(join(ws, repo), 'merge', '-q', '--ff-only', branch);
+  }
 }

@@ -11,6 +11,8 @@ import { tempDir } from './temp.ts';
 import { run } from './tools.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The package's bin, as npm links it. */
+export const bin = join(repoRoot, 'bin', 'gitops-platform.js');
 export const fixture = (name: string) => join(repoRoot, 'test', 'fixtures', name);
 
 /** The two answer sets the snapshot and tool tests use. */
@@ -137,14 +139,15 @@ export function assertSameState(after: Record<string, unknown>, before: Record<s
   throw new Error(`${message}\n  only before:\n    ${gone.join('\n    ')}\n  only after:\n    ${added.join('\n    ')}`);
 }
 
+/** The bin run as a user runs it in `cwd`, with stdin closed as in CI. */
+export function runBin(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return spawnSync(process.execPath, [bin, ...args], { cwd, env, encoding: 'utf8', input: '', timeout: 60_000 });
+}
+
 /** A workspace as the bin's `new --defaults --skip-install [args]` makes it, in a folder of its own. */
 export function madeWorkspace(prefix: string, args: string[] = []): string {
   const dir = tempDir(prefix);
-  const made = spawnSync(
-    process.execPath,
-    [join(repoRoot, 'bin', 'gitops-platform.js'), 'new', '--defaults', '--skip-install', ...args, '--output', 'ws'],
-    { cwd: dir, encoding: 'utf8', input: '', timeout: 60_000 },
-  );
+  const made = runBin(dir, ['new', '--defaults', '--skip-install', ...args, '--output', 'ws']);
   if (made.status !== 0) throw new Error(`new failed in ${dir}:\n${made.stderr}`);
   return join(dir, 'ws');
 }
