@@ -533,7 +533,68 @@ export function liveSuite(set: LiveSet): void {
       );
     });
 
-    it('10. tearing production down as `env remove` says (scripts/teardown.sh) deletes what Argo CD deployed there before its root, and nothing elsewhere', async () => {
+    it('10. an environment added by `gitops-platform env add` syncs every service Healthy, and promotion reaches it; nothing else changes', async () => {
+      const name = 'uat';
+      const state = (e: Environment) => JSON.stringify(applications(e.cluster).map((a) => [a.name, a.sync, a.health]));
+      const others = [...bed.environments];
+      const before = others.map((e) => [state(e), ws.services.map((svc) => rolledOutImage(e, svc))]);
+      p.git(ws.gitops, ['pull', '--quiet', '--ff-only', 'origin', 'main']);
+      // Default place: right before production.
+      cli(ws.dir, ['env', 'add', name]);
+      for (const repo of [ws.gitops, ws.infra]) {
+        p.git(repo, ['checkout', '--quiet', 'main']);
+        p.git(repo, ['merge', '--quiet', '--no-ff', '-m', `Merge add-env-${name}`, `add-env-${name}`]);
+      }
+      // The new environment's Applications name the repository's GitHub URL: served from the bed's.
+      p.rewriteUrl(ws.gitops);
+      const order: string[] = JSON.parse(readFileSync(join(ws.infra, '.yo-rc.json'), 'utf8'))[
+        'generator-gitops-platform'
+      ].answers.environments;
+      const position = order.indexOf(name);
+      assert.equal(position, order.length - 2, `${name} goes right before production: ${order.join(', ')}`);
+      const from = p.head();
+      p.git(ws.gitops, ['push', '--quiet', 'origin', 'main']);
+      const main = p.head();
+      await p.pushEvent(from, main, p.webhookSecret);
+      // The pipeline applies the new root: its cluster, Argo CD, and the root Application.
+      const started = Date.now();
+      const env = await bed.addEnvironment(name, position);
+      p.bootstrap(env);
+      const apps = await p.converged(env, main, firstSyncTimeout);
+      for (const svc of ws.services) {
+        assert.ok(
+          apps.some((a) => a.name === `${svc}-${name}`),
+          `${svc}-${name} in ${name}: ${apps.map((a) => a.name)}`,
+        );
+      }
+      figures.push(
+        `env add ${name}: first sync of its cluster, every Application Synced and Healthy, ${seconds(Date.now() - started)} after its Argo CD started`,
+      );
+      // Promotion reaches it: the image of the environment before it, with the promote workflow's steps.
+      const previous = bed.environments[position - 1];
+      const image = rolledOutImage(previous, service());
+      assert.ok(image, `${service()} runs in ${previous.name}`);
+      const digest = (image as string).split('@')[1];
+      const promotedFrom = p.head();
+      const pushedAt = Date.now();
+      const promoted = p.promote(service(), previous.name, name);
+      await p.pushEvent(promotedFrom, promoted, p.webhookSecret);
+      await timed(
+        `promote ${previous.name} -> ${name} (webhook)`,
+        env,
+        promoted,
+        pushedAt,
+        onDigest(env, service(), digest),
+      );
+      assert.deepEqual(warningEvents(env.cluster), [], `Warning events in ${name}`);
+      // The environments that were there: the same Applications, Synced and Healthy, the same images.
+      assert.deepEqual(
+        others.map((e) => [state(e), ws.services.map((svc) => rolledOutImage(e, svc))]),
+        before,
+      );
+    });
+
+    it('11. tearing production down as `env remove` says (scripts/teardown.sh) deletes what Argo CD deployed there before its root, and nothing elsewhere', async () => {
       const env = bed.environments[bed.environments.length - 1];
       const others = bed.environments.filter((e) => e !== env);
       const state = (e: Environment) => JSON.stringify(applications(e.cluster).map((a) => [a.name, a.sync, a.health]));

@@ -65,6 +65,11 @@ export interface Bed {
   gitUrl: (path: string) => string;
   /** Creates an empty bare repository on the git server and returns its URL. */
   createRepo: (path: string) => string;
+  /**
+   * Starts the cluster and Argo CD of an environment added later (what applying its new root
+   * does), at `position` in the promotion order.
+   */
+  addEnvironment: (name: string, position: number) => Promise<Environment>;
   /** What the bed stands in for, to print with the results. */
   standIns: string[];
   stop: () => Promise<void>;
@@ -173,8 +178,7 @@ export async function startBed(o: BedOptions): Promise<Bed> {
     const helmDir = dirname(helm);
     const crdDir = join(base, 'argocd');
     const environments: Environment[] = [];
-    // One at a time: each start is short, and the API servers' first start is CPU-heavy.
-    for (const name of o.environments) {
+    const startEnvironment = async (name: string): Promise<Environment> => {
       const cluster = await startCluster({
         name,
         secrets: o.secretsManager?.(name),
@@ -194,8 +198,10 @@ export async function startBed(o: BedOptions): Promise<Bed> {
         secret: o.argocdSecret?.(name),
         repoServerEnv,
       });
-      environments.push({ name, cluster, argocd });
-    }
+      return { name, cluster, argocd };
+    };
+    // One at a time: each start is short, and the API servers' first start is CPU-heavy.
+    for (const name of o.environments) environments.push(await startEnvironment(name));
     return {
       dir,
       pki,
@@ -211,6 +217,11 @@ export async function startBed(o: BedOptions): Promise<Bed> {
           timeout: 30_000,
         });
         return gitUrl(path);
+      },
+      addEnvironment: async (name, position) => {
+        const env = await startEnvironment(name);
+        environments.splice(position, 0, env);
+        return env;
       },
       standIns,
       stop: async () => {
