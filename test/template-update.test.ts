@@ -136,6 +136,8 @@ describe('template updates as pull requests (scripts/template-update.sh with an 
     mkdirSync(bin);
     const calls = join(dir, 'gh-calls');
     const open = join(dir, 'pr-open');
+    // A script that, once, runs while the run is between reading the branch and pushing it.
+    const meanwhile = join(dir, 'meanwhile');
     writeFileSync(calls, '');
     writeFileSync(open, '0');
     writeFileSync(
@@ -144,6 +146,7 @@ describe('template updates as pull requests (scripts/template-update.sh with an 
         '#!/usr/bin/env bash',
         `echo "$*" >> ${JSON.stringify(calls)}`,
         'case "$1 $2" in',
+        `  "auth setup-git") if [[ -e ${JSON.stringify(meanwhile)} ]]; then bash ${JSON.stringify(meanwhile)}; rm ${JSON.stringify(meanwhile)}; fi ;;`,
         `  "pr list") cat ${JSON.stringify(open)} ;;`,
         `  "pr create") echo 1 > ${JSON.stringify(open)} ;;`,
         'esac',
@@ -162,6 +165,8 @@ describe('template updates as pull requests (scripts/template-update.sh with an 
       },
       env: { PATH: `${bin}:${process.env.PATH}`, GH_TOKEN: token },
       calls: () => readFileSync(calls, 'utf8').trim().split('\n').filter(Boolean),
+      /** Runs `script` (bash) once, after the next run has read the branch and before it pushes. */
+      meanwhile: (script: string) => writeFileSync(meanwhile, script),
     };
   }
 
@@ -223,6 +228,19 @@ describe('template updates as pull requests (scripts/template-update.sh with an 
     assert.equal(second.result.status, 0, second.result.stderr);
     assert.equal(git(gh.origin, 'rev-list', '--count', `main..${branch}`), '1');
     assert.match(gh.calls().at(-1) ?? '', new RegExp(`^pr edit ${branch} --title `));
+
+    // Someone pushes to the branch while a run is between reading it and pushing: that run fails,
+    // and their commit stays.
+    const racer = gh.checkout();
+    git(racer, 'switch', '--quiet', branch);
+    writeFileSync(join(racer, 'NOTES.md'), 'resolving\n');
+    commitAll(racer, 'Start resolving');
+    const theirs = git(racer, 'rev-parse', 'HEAD');
+    gh.meanwhile(`git -C ${JSON.stringify(racer)} push --quiet origin ${branch}\n`);
+    const raced = update(gh.checkout(), ['--pull-request'], gh.env);
+    assert.equal(raced.result.status, 1, raced.result.stdout);
+    assert.match(raced.result.stderr, /stale info|rejected/);
+    assert.equal(git(gh.origin, 'rev-parse', branch), theirs);
 
     // Someone resolves the conflict on the branch: the next run leaves it alone.
     const person = gh.checkout();

@@ -105,17 +105,20 @@ if [[ $pull_request != true ]]; then exit 0; fi
 # The branch: this commit on top of the default branch, replacing the bot's earlier one, unless
 # people have committed on it.
 git fetch --quiet origin "+refs/heads/$branch:refs/remotes/origin/$branch" 2>/dev/null || true
-if git rev-parse --verify --quiet "refs/remotes/origin/$branch" >/dev/null; then
+# What the branch was when read: the push below replaces exactly that (nothing if it did not exist),
+# so a commit someone pushes meanwhile is never overwritten.
+seen=$(git rev-parse --verify --quiet "refs/remotes/origin/$branch" || true)
+if [[ -n $seen ]]; then
   people=$(git log --format=%ae "HEAD..refs/remotes/origin/$branch" | grep -vxF "$bot_email" | sort -u || true)
   if [[ -n "$people" ]]; then
-    echo "template-update: $branch has commits of people ($(paste -sd, - <<<"$people")); left alone. Merge or close its pull request, and the next run starts afresh."
+    echo "template-update: $branch has commits of people ($(paste -sd, - <<<"$people")); left alone. Merge its pull request, or close it and delete the branch, and the next run starts afresh."
     exit 0
   fi
 fi
 git switch --quiet --force-create "$branch"
 git -c user.name="$bot_name" -c user.email="$bot_email" commit --quiet --message "$title"
 gh auth setup-git
-if ! git push --quiet --force origin "$branch"; then
+if ! git push --quiet --force-with-lease="refs/heads/$branch:$seen" origin "$branch"; then
   if [[ -n "$(git diff --name-only HEAD~1 HEAD -- .github/workflows)" ]]; then
     echo "template-update: the push was refused; this update changes files in .github/workflows, which GitHub accepts only from a token with the Workflows permission: set the secret TEMPLATE_UPDATE_TOKEN of the environment template-update (README, \"Template updates\")" >&2
   fi
