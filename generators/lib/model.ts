@@ -106,6 +106,8 @@ export interface Environment {
   chartReleaseAgeDays: number;
   /** Renovate's group of this environment's platform charts: the files it matches, and its name. */
   chartUpdates: { files: string; group: string };
+  /** Renovate's group of the Argo CD charts this environment's root pins (infra repo). */
+  argocdChartUpdates: { files: string; group: string };
   /** EKS Kubernetes version of this environment's cluster (kubernetesVersions, else kubernetesVersion). */
   kubernetesVersion: string;
   /** VPC CIDR of this environment (distinct per environment, so VPCs can be peered later). */
@@ -469,6 +471,7 @@ function environmentOf(platform: PlatformAnswers, index: number, infraRepo: Repo
     argocdRepoSecretName: `argocd/${name}-gitops-repo`,
     chartReleaseAgeDays: index * 7,
     chartUpdates: { files: `${argocdPath}/**`, group: `platform charts (${name})` },
+    argocdChartUpdates: { files: `environments/${name}/**`, group: `Argo CD charts (${name})` },
     kubernetesVersion: platform.kubernetesVersions?.[name] ?? platform.kubernetesVersion,
     vpcCidr,
     publicSubnetCidrs: Array.from({ length: VPC.zones }, (_, i) =>

@@ -118,6 +118,13 @@ module "service_role" {
 module "argocd" {
   source = "../../terraform/argocd"
 
+  # The charts' versions, this environment's own: Renovate offers an update here alone, and to the
+  # next environment a week after the one before it (renovate.json).
+  # renovate: datasource=helm registryUrl=https://argoproj.github.io/argo-helm depName=argo-cd
+  chart_version = "10.1.1"
+  # renovate: datasource=helm registryUrl=https://argoproj.github.io/argo-helm depName=argocd-apps
+  apps_chart_version = "2.0.5"
+
   namespace                   = "argocd"
   repo_url                    = "https://github.com/Globex-Corp/globex-gitops.git"
   path                        = "argocd/staging"

@@ -3,6 +3,16 @@ variable "namespace" {
   type        = string
 }
 
+variable "chart_version" {
+  description = "Version of the argo-cd chart. Each environment root pins its own, so that an update reaches one environment at a time."
+  type        = string
+}
+
+variable "apps_chart_version" {
+  description = "Version of the argocd-apps chart (the root Application), pinned by each environment root like chart_version."
+  type        = string
+}
+
 variable "repo_url" {
   description = "HTTPS clone URL of the GitOps repository, exactly as its Applications name it."
   type        = string

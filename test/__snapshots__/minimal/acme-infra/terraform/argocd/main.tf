@@ -6,7 +6,7 @@ resource "helm_release" "argo_cd" {
   name             = "argo-cd"
   repository       = "https://argoproj.github.io/argo-helm"
   chart            = "argo-cd"
-  version          = "10.1.1"
+  version          = var.chart_version
   namespace        = var.namespace
   create_namespace = true
   wait             = true
@@ -60,7 +60,7 @@ resource "helm_release" "root" {
   name       = var.root_application
   repository = "https://argoproj.github.io/argo-helm"
   chart      = "argocd-apps"
-  version    = "2.0.5"
+  version    = var.apps_chart_version
   namespace  = var.namespace
 
   # The root Application and its project, as the argocd-apps chart's `applications` and
