@@ -24,7 +24,7 @@ import { prepareDocker } from './support/docker.ts';
 import { type DrainReport, drainTest, freePort } from './support/drain.ts';
 import { cannotRun, excusableIt } from './support/skips.ts';
 import { tempDir } from './support/temp.ts';
-import { requireTool, requireYq, run } from './support/tools.ts';
+import { filesIn, requireTool, requireYq, run } from './support/tools.ts';
 import { answerSets, answersFor, modelFor } from './support/workspace.ts';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
@@ -237,15 +237,19 @@ for (const [set, { description }] of Object.entries(answerSets)) {
       assert.equal(result.status, 0, `hadolint:\n${result.stdout}${result.stderr}`);
     });
 
-    it('has a workflow that actionlint (with shellcheck) and zizmor accept', function () {
+    it('has workflows that actionlint (with shellcheck) and zizmor accept, and scripts shellcheck accepts', function () {
       const actionlint = requireTool(this, 'actionlint');
-      requireTool(this, 'shellcheck');
+      const shellcheck = requireTool(this, 'shellcheck');
       const zizmor = requireTool(this, 'zizmor');
-      const lint = run(actionlint, ['-color=false', '.github/workflows/ci.yaml'], { cwd: dir });
+      const workflows = filesIn(dir, '.github/workflows');
+      assert.ok(workflows.length >= 2, workflows.join(', '));
+      const lint = run(actionlint, ['-color=false', ...workflows], { cwd: dir });
       assert.equal(lint.status, 0, `actionlint:\n${lint.stdout}${lint.stderr}`);
       const audit = run(zizmor, ['--offline', '--no-progress', '.github/workflows'], { cwd: dir });
       assert.equal(audit.status, 0, `zizmor:\n${audit.stdout}${audit.stderr}`);
       assert.doesNotMatch(audit.stdout + audit.stderr, /suppressed/, 'no zizmor finding is suppressed');
+      const scripts = run(shellcheck, filesIn(dir, 'scripts'), { cwd: dir });
+      assert.equal(scripts.status, 0, `shellcheck:\n${scripts.stdout}`);
     });
 
     it('workflow: no cluster access, id-token only where AWS is assumed, no expression inside run:', () => {

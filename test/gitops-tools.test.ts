@@ -13,7 +13,7 @@ import { renderRepo } from '../generators/lib/render/render.ts';
 import { writeFiles } from '../generators/lib/repos/files.ts';
 import { addedServices, grownWorkspace } from './support/added-services.ts';
 import { tempDir } from './support/temp.ts';
-import { kubeconformSchemaArgs, requireTool, requireYq, run } from './support/tools.ts';
+import { filesIn, kubeconformSchemaArgs, requireTool, requireYq, run } from './support/tools.ts';
 import { answerSets, modelFor } from './support/workspace.ts';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -321,7 +321,7 @@ for (const target of targets) {
       const actionlint = requireTool(this, 'actionlint');
       requireTool(this, 'shellcheck');
       const zizmor = requireTool(this, 'zizmor');
-      const workflows = readdirSync(join(dir, '.github', 'workflows')).map((f) => join('.github', 'workflows', f));
+      const workflows = filesIn(dir, '.github/workflows');
       assert.ok(workflows.length >= 2);
       const lint = run(actionlint, ['-color=false', ...workflows], { cwd: dir });
       assert.equal(lint.status, 0, `actionlint:\n${lint.stdout}${lint.stderr}`);
@@ -331,8 +331,7 @@ for (const target of targets) {
 
     it('shellcheck accepts every script', function () {
       const shellcheck = requireTool(this, 'shellcheck');
-      const scripts = readdirSync(join(dir, 'scripts')).map((f) => join('scripts', f));
-      const result = run(shellcheck, scripts, { cwd: dir });
+      const result = run(shellcheck, filesIn(dir, 'scripts'), { cwd: dir });
       assert.equal(result.status, 0, result.stdout);
     });
 

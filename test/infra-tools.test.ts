@@ -14,7 +14,7 @@ import { parseHcl, requireHclParser } from './support/hcl.ts';
 import { cannotRun, excusableIt } from './support/skips.ts';
 import { tempDir } from './support/temp.ts';
 import { failedOnlyForNetwork } from './support/tofu.ts';
-import { pythonCacheEnv, requireTool, run } from './support/tools.ts';
+import { filesIn, pythonCacheEnv, requireTool, run } from './support/tools.ts';
 import { answerSets, listFiles, modelFor } from './support/workspace.ts';
 
 /** Folders that hold .tf files: the roots and the local modules. */
@@ -118,14 +118,22 @@ for (const { set, label, dir: makeDir } of targets) {
       assert.ok(skips > 0);
     });
 
-    it('actionlint (with shellcheck) and zizmor accept the workflow', function () {
+    it('actionlint (with shellcheck) and zizmor accept every workflow', function () {
       const actionlint = requireTool(this, 'actionlint');
       requireTool(this, 'shellcheck');
       const zizmor = requireTool(this, 'zizmor');
-      const lint = run(actionlint, ['-color=false', '.github/workflows/terraform.yaml'], { cwd: dir });
+      const workflows = filesIn(dir, '.github/workflows');
+      assert.ok(workflows.length >= 3, workflows.join(', '));
+      const lint = run(actionlint, ['-color=false', ...workflows], { cwd: dir });
       assert.equal(lint.status, 0, `actionlint:\n${lint.stdout}${lint.stderr}`);
       const audit = run(zizmor, ['--offline', '--no-progress', '.github/workflows'], { cwd: dir });
       assert.equal(audit.status, 0, `zizmor:\n${audit.stdout}${audit.stderr}`);
+    });
+
+    it('shellcheck accepts every script', function () {
+      const shellcheck = requireTool(this, 'shellcheck');
+      const result = run(shellcheck, filesIn(dir, 'scripts'), { cwd: dir });
+      assert.equal(result.status, 0, result.stdout);
     });
 
     it('yamllint (strict, with the repo config) accepts the repo', function () {

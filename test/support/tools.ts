@@ -1,7 +1,7 @@
 // Helpers for tests that run the real validation tools (helm, kubeconform, actionlint, ...)
 // installed by scripts/install-tools.sh at the versions pinned in scripts/tool-versions.env.
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,6 +124,13 @@ function toolEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** Every file of one folder of a generated repo, relative to the repo (for a tool that takes a list). */
+export function filesIn(repo: string, folder: string): string[] {
+  return readdirSync(join(repo, folder))
+    .sort()
+    .map((f) => join(folder, f));
+}
 
 /**
  * For the Python tools (python-hcl2, checkov): their parser (lark) caches its grammar in the temp
