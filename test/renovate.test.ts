@@ -93,6 +93,9 @@ for (const set of Object.keys(answerSets) as (keyof typeof answerSets)[]) {
       const module = files.find((f) => f.path === 'terraform/argocd/main.tf');
       assert.match(module?.content ?? '', /version += var\.chart_version$/m);
       assert.match(module?.content ?? '', /version += var\.apps_chart_version$/m);
+      // ... and installs them from the repository the roots' comments send Renovate to.
+      const repositories = [...(module?.content ?? '').matchAll(/^ +repository += "([^"]+)"$/gm)].map((m) => m[1]);
+      assert.deepEqual(repositories, ['https://argoproj.github.io/argo-helm', 'https://argoproj.github.io/argo-helm']);
     });
 
     it('one group per environment root, offered in promotion order, the first at once', () => {

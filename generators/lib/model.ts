@@ -333,10 +333,12 @@ export interface Model {
    * through the scale subresource); a service's Application leaves the Deployment fields it owns to it.
    * serviceNamespaces: where the services' AppProject lets Applications deploy: every service's, and
    * a removed one's until Argo CD has deleted what it deployed there (it deletes only what the
-   * project still permits).
+   * project still permits). chartRepository: where the argo-cd and argocd-apps charts come from (the
+   * helm_release resources install from it; Renovate looks their versions up there).
    */
   argocd: {
     namespace: string;
+    chartRepository: string;
     destinationServer: string;
     rootApplication: string;
     rootProject: string;
@@ -697,6 +699,7 @@ export function buildModel(
     argocd: {
       namespace: ARGOCD_NAMESPACE,
       destinationServer: IN_CLUSTER,
+      chartRepository: 'https://argoproj.github.io/argo-helm',
       rootApplication: 'root',
       rootProject: 'root',
       hpaFieldManager: 'kube-controller-manager',
